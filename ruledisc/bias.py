@@ -1,0 +1,274 @@
+"""Language bias and candidate clauses.
+
+Clauses grow one literal at a time from the target's head (AMIE-style
+refinement): every clause stays connected, variables are typed by domain, and
+a refinement is kept only if enough positives still satisfy its body — counted
+in SQL, many clauses per query. Complete (range-restricted) clauses also get
+their negative count and a fingerprint of the heads they derive, so clauses
+that derive the same labelled heads are merged, keeping the shortest.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from sqlglot import exp
+
+from .engine import Engine
+from .compile import compile_body, head_select, union_all
+from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
+from .rule import Atom, Comparison, Const, Rule, Var, var_name
+from .target import EXAMPLES, Target
+
+BATCH = 64  # clauses per support query
+
+
+@dataclass(frozen=True)
+class Bias:
+    """Which clauses may be candidates.
+
+    max_body: body literals; max_vars: distinct variables (default head arity + 2);
+    min_support: positives a body must reach (default 1% of positives, at least 1);
+    min_confidence: a complete clause below it is never sent to the learner (AMIE's 0.1);
+    beam: clauses kept per refinement level; max_candidates: clauses sent to the learner.
+    """
+
+    max_body: int = 3
+    max_vars: int | None = None
+    min_support: int | None = None
+    min_confidence: float = 0.1
+    allow_neq: bool = True
+    beam: int = 3000
+    max_candidates: int = 400
+    include: frozenset[str] | None = None   # only these tables, if given
+    exclude: frozenset[str] = frozenset()
+
+
+@dataclass
+class Candidate:
+    """A complete clause with its training counts (exact, from SQL)."""
+
+    rule: Rule
+    pos: int
+    neg: int
+    fingerprint: int = 0
+
+    @property
+    def confidence(self) -> float:
+        return self.pos / max(1, self.pos + self.neg)
+
+    @property
+    def length(self) -> int:
+        return len(self.rule.body)
+
+
+@dataclass
+class SearchStats:
+    levels: list[dict[str, int]] = field(default_factory=list)
+
+
+def body_predicates(cat: Catalog, target: Target, bias: Bias) -> list[Predicate]:
+    """Predicates the body may use: relations of keyless (or key-only) tables and
+    attributes of keyed tables, minus the target and anything excluded."""
+    out = []
+    skip = target.excluded(cat)
+    for p in sorted(cat.predicates.values(), key=lambda p: p.name):
+        table = cat.tables[p.table]
+        if p.name in skip or p.table in bias.exclude or (bias.include is not None and p.table not in bias.include):
+            continue
+        if p.kind == RELATION and table.key and len(table.key) < len(table.columns):
+            continue  # keyed tables are read through their attribute predicates
+        if p.kind == ATTRIBUTE and p.table == target.table and target.column is None:
+            continue
+        out.append(p)
+    return out
+
+
+class Refiner:
+    """Generates one-literal refinements of a clause under the bias."""
+
+    def __init__(self, cat: Catalog, target: Target, bias: Bias):
+        self.cat, self.target, self.bias = cat, target, bias
+        self.preds = body_predicates(cat, target, bias)
+        self.max_vars = bias.max_vars or target.arity + 2
+        self.head_domains = {var_name(i): d for i, d in enumerate(target.domains)}
+
+    def domains(self, rule: Rule) -> dict[str, str | None]:
+        out = dict(self.head_domains)
+        for lit in rule.body:
+            if isinstance(lit, Atom):
+                p = self.cat.predicates[lit.pred]
+                for a, c in zip(lit.args, p.columns):
+                    if isinstance(a, Var):
+                        out.setdefault(a.name, self.cat.domain(p.table, c))
+        return out
+
+    def _arg_options(self, p: Predicate, j: int, doms: dict[str, str | None], fresh: str | None) -> list:
+        column = p.columns[j]
+        d = self.cat.domain(p.table, column)
+        if d is None:
+            if p.kind == ATTRIBUTE and j == p.arity - 1:
+                return [Const(v) for v in self.cat.constants.get((p.table, column), [])]
+            return []
+        opts: list = [Var(v) for v, dv in doms.items() if dv == d]
+        if fresh is not None:
+            opts.append(Var(fresh))
+        return opts
+
+    def refine(self, rule: Rule) -> Iterable[Rule]:
+        doms = self.domains(rule)
+        body_vars = rule.body_vars()
+        existing = set(rule.body)
+        n_vars = len(doms)
+        for p in self.preds:
+            # fresh variables are named by position so one literal can add several
+            fresh_names = [f"_N{j}" for j in range(p.arity)]
+            options = []
+            for j in range(p.arity):
+                fresh = fresh_names[j] if n_vars < self.max_vars else None
+                options.append(self._arg_options(p, j, doms, fresh))
+            for args in itertools.product(*options):
+                if not any(isinstance(a, Var) and a.name in doms for a in args):
+                    continue  # must connect to the clause
+                new = {a.name for a in args if isinstance(a, Var) and a.name not in doms}
+                if n_vars + len(new) > self.max_vars:
+                    continue
+                if p.kind == RELATION and len({a for a in args if isinstance(a, Var)}) < \
+                        sum(isinstance(a, Var) for a in args):
+                    continue  # repeated variable inside one relation atom: skip (X, X)
+                atom = Atom(p.name, tuple(args))
+                if atom in existing:
+                    continue
+                if p.kind == ATTRIBUTE and any(
+                        isinstance(lit, Atom) and lit.pred == p.name and lit.args[:-1] == atom.args[:-1]
+                        for lit in rule.body):
+                    continue  # attributes are functional: a second value is redundant or false
+                yield Rule(rule.head, rule.body + (atom,))
+        if self.bias.allow_neq:
+            bound = sorted(body_vars)
+            for a, b in itertools.combinations(bound, 2):
+                if doms.get(a) is not None and doms.get(a) == doms.get(b):
+                    c = Comparison("!=", Var(a), Var(b)).normal()
+                    if c not in existing:
+                        yield Rule(rule.head, rule.body + (c,))
+
+    def completable(self, rule: Rule, slots_left: int) -> bool:
+        unbound = set(rule.head_vars()) - rule.body_vars()
+        max_arity = max((p.arity for p in self.preds), default=1)
+        return len(unbound) <= slots_left * max_arity
+
+
+def _support_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.Select:
+    """Positives reached by a (possibly incomplete) clause: ``SELECT cid, pos``."""
+    body = compile_body(rule, cat)
+    conds = [exp.EQ(this=body.bindings[v.name].copy(), expression=exp.column(f"c{i}", "e"))
+             for i, v in enumerate(rule.head.args) if isinstance(v, Var) and v.name in body.bindings]
+    sub = body.select.select(exp.Literal.number(1), copy=False)
+    if conds:
+        sub = sub.where(exp.and_(*conds), copy=False)
+    return exp.select(exp.Literal.number(cid).as_("cid"), exp.func("count", exp.Star()).as_("pos"),
+                      exp.Literal.number(0).as_("neg"), exp.Literal.number(0).as_("fp")) \
+        .from_(exp.to_table(EXAMPLES).as_("e")).where(exp.and_(
+            exp.EQ(this=exp.column("label", "e"), expression=exp.Literal.number(1)), exp.Exists(this=sub)))
+
+
+def _complete_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.Select:
+    """Labelled heads a complete clause derives: ``SELECT cid, pos, neg, fp``."""
+    n = target.arity
+    heads = head_select(rule, cat, n).subquery("h", copy=False)
+    on = exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "h"), expression=exp.column(f"c{i}", "e"))
+                    for i in range(n)])
+    label = exp.column("label", "e")
+    neg_cond = exp.or_(exp.EQ(this=label, expression=exp.Literal.number(0)), label.copy().is_(exp.null())) \
+        if target.closed_world else exp.EQ(this=label.copy(), expression=exp.Literal.number(0))
+    fp = exp.func("hash", *[exp.column(f"c{i}", "h") for i in range(n)])
+    q = exp.select(
+        exp.Literal.number(cid).as_("cid"),
+        exp.Filter(this=exp.func("count", exp.Star()), expression=exp.Where(
+            this=exp.EQ(this=label.copy(), expression=exp.Literal.number(1)))).as_("pos"),
+        exp.Filter(this=exp.func("count", exp.Star()), expression=exp.Where(this=neg_cond)).as_("neg"),
+        exp.func("coalesce", exp.func("sum", exp.Mod(this=fp, expression=exp.Literal.number(2**61 - 1))),
+                 exp.Literal.number(0)).as_("fp"),
+    ).from_(heads, copy=False).join(exp.to_table(EXAMPLES).as_("e"), on=on, join_type="LEFT", copy=False)
+    if not target.closed_world:
+        q = q.where(label.copy().is_(exp.null()).not_(), copy=False)
+    return q
+
+
+def _run_batches(eng: Engine, queries: Sequence[exp.Select]) -> dict[int, tuple[int, int, int]]:
+    out: dict[int, tuple[int, int, int]] = {}
+    for i in range(0, len(queries), BATCH):
+        for cid, pos, neg, fp in eng.rows(union_all(queries[i:i + BATCH])):
+            out[int(cid)] = (int(pos), int(neg), int(fp))
+    return out
+
+
+def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
+           progress: Callable[[str], None] | None = None) -> tuple[list[Candidate], SearchStats]:
+    """Level-wise refinement with SQL support pruning; returns deduplicated candidates."""
+    ref = Refiner(cat, target, bias)
+    min_sup = bias.min_support if bias.min_support is not None else max(1, math.ceil(0.01 * n_pos))
+    head = target.head_atom()
+    frontier = [Rule(head, ())]
+    counted: dict[str, tuple[int, int, int]] = {}
+    seen: set[str] = set()
+    complete: dict[str, Candidate] = {}
+    stats = SearchStats()
+    for level in range(1, bias.max_body + 1):
+        slots_left = bias.max_body - level
+        fresh: dict[str, Rule] = {}
+        parent_of: dict[str, tuple[int, int, int] | None] = {}
+        for r in frontier:
+            for child in ref.refine(r):
+                if not ref.completable(child, slots_left):
+                    continue
+                canon = child.canonical()
+                k = canon.text()
+                if k not in seen:
+                    seen.add(k)
+                    fresh[k] = canon
+                    parent_of[k] = counted.get(r.text())
+        rules = list(fresh.values())
+        is_complete = [r.is_range_restricted() for r in rules]
+        queries = [(_complete_query if c else _support_query)(i, r, cat, target)
+                   for i, (r, c) in enumerate(zip(rules, is_complete))]
+        counts = _run_batches(eng, queries)
+        counted = {}
+        kept = []
+        for i, r in enumerate(rules):
+            pos, neg, fp = counts.get(i, (0, 0, 0))
+            if pos < min_sup:
+                continue
+            if is_complete[i]:
+                counted[r.text()] = (pos, neg, fp)
+                if parent_of.get(r.text()) == (pos, neg, fp):
+                    continue  # the new literal changed nothing: its refinements are the parent's
+                cand = Candidate(r, pos, neg, fp)
+                if cand.confidence < bias.min_confidence:
+                    kept.append((pos, r))
+                    continue
+                key = f"{pos}/{neg}/{fp}"
+                old = complete.get(key)
+                if old is None or (cand.length, r.text()) < (old.length, old.rule.text()):
+                    complete[key] = cand
+                if neg == 0:
+                    continue  # exact on the training labels: specialising cannot help
+            kept.append((pos, r))
+        kept.sort(key=lambda t: (-t[0], t[1].text()))
+        frontier = [r for _, r in kept[: bias.beam]]
+        stats.levels.append({"level": level, "clauses": len(rules), "kept": len(kept),
+                             "complete": sum(is_complete)})
+        if progress:
+            progress(f"level {level}: {len(rules)} clauses, {len(kept)} with support >= {min_sup}")
+        if not frontier:
+            break
+    cands = sorted(complete.values(), key=lambda c: (-_score(c), c.length, c.rule.text()))
+    return cands[: bias.max_candidates], stats
+
+
+def _score(c: Candidate) -> float:
+    """Budget order only (which clauses reach the learner when there are too many)."""
+    return (c.pos + 1) / (c.pos + c.neg + 2) * math.sqrt(c.pos)

@@ -1,0 +1,188 @@
+"""``ruledisc`` command line: thin commands over the library, one error handler.
+
+Errors print one line ``error: ...`` on stderr (exit 2 usage, 1 data); ``--debug``
+shows the traceback. Machine-readable output goes to stdout with ``--json``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+
+from . import pipeline
+from .errors import RulediscError
+from .progress import RichReporter, Silent
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Discover the rules that explain a table or a column, and keep them as SQL views.")
+_state = {"debug": False}
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handled(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn ruledisc errors (and surprises) into one stderr line and an exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except RulediscError as err:
+            if _state["debug"]:
+                traceback.print_exc()
+            _fail(str(err), err.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; the database is unchanged", 130)
+        except Exception as err:  # noqa: BLE001 - the contract is: no traceback without --debug
+            if _state["debug"]:
+                traceback.print_exc()
+            _fail(f"internal error: {type(err).__name__}: {err} (rerun with --debug for the traceback)", 1)
+
+    return wrapper
+
+
+@app.callback()
+def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")) -> None:
+    _state["debug"] = debug
+
+
+def _reporter(quiet: bool) -> Any:
+    return Silent() if quiet or not sys.stderr.isatty() else RichReporter()
+
+
+@app.command("mine")
+@handled
+def mine_cmd(
+    db: str = typer.Argument(..., help="DuckDB file, .sql script, or folder of .parquet/.csv files."),
+    target: str = typer.Option(..., "--target", "-t", help="TABLE, TABLE.COLUMN or TABLE.COLUMN=VALUE."),
+    max_body: int = typer.Option(3, "--max-body", help="Body literals per rule."),
+    tnorm: str = typer.Option("product", "--tnorm", help="product, lukasiewicz or godel."),
+    epochs: int = typer.Option(300, "--epochs", help="Training epochs."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the result as JSON to this file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout only."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Learn and print; write nothing to DB."),
+    schema: str = typer.Option("ruledisc", "--schema", help="Schema for rules and views."),
+    negatives: Optional[str] = typer.Option(None, "--negatives", help="Table of negative examples."),
+    key: Optional[str] = typer.Option(None, "--key", help="Key column(s) of the target table, comma-separated."),
+    background: Optional[str] = typer.Option(None, "--background",
+                                             help="Only these tables may appear in rule bodies (comma-separated)."),
+    exclude: Optional[str] = typer.Option(None, "--exclude", help="Tables never used in rule bodies."),
+    min_support: Optional[int] = typer.Option(None, "--min-support", help="Positives a rule must reach."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+) -> None:
+    """Learn rules that explain TARGET from the rest of DB; print and store them."""
+    res = pipeline.mine(db, target, reporter=_reporter(quiet or as_json), max_body=max_body, tnorm=tnorm,
+                        epochs=epochs, seed=seed, dry_run=dry_run, schema=schema, negatives=negatives,
+                        key=key, background=background, exclude=exclude or (), min_support=min_support)
+    if out is not None:
+        try:
+            out.write_text(res.to_json() + "\n")
+        except OSError as err:
+            _fail(f"cannot write {out}: {err}", 1)
+    if as_json:
+        typer.echo(res.to_json())
+        return
+    _print_result(res)
+
+
+def _print_result(res: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    con = Console()
+    if not res.rules:
+        con.print(f"no rules found for {res.target} (f1 0.0); try --max-body, --min-support or more data")
+    tab = Table(title=f"rules for {res.head}", show_lines=False)
+    for c in ("#", "rule", "weight", "support", "conf", "recall"):
+        tab.add_column(c, justify="right" if c not in ("rule",) else "left", overflow="fold")
+    for i, r in enumerate(res.rules, start=1):
+        tab.add_row(str(i), r.text, f"{r.weight:.3f}", str(r.support), f"{r.confidence:.3f}", f"{r.recall:.3f}")
+    if res.rules:
+        con.print(tab)
+    m = res.metrics
+    con.print(f"program: precision {m['precision']:.3f}  recall {m['recall']:.3f}  f1 {m['f1']:.3f}"
+              f"   ({res.timings.get('total_s', 0):.2f}s)", highlight=False)
+    if res.views:
+        con.print(f"views: {', '.join(res.views)}", highlight=False)
+
+
+@app.command("rules")
+@handled
+def rules_cmd(
+    db: str = typer.Argument(..., help="Database holding mined rules."),
+    target: Optional[str] = typer.Option(None, "--target", "-t", help="Only this target's rules."),
+    schema: str = typer.Option("ruledisc", "--schema"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List the stored rules with their metrics."""
+    df = pipeline.stored_rules(db, target, schema)
+    if as_json:
+        typer.echo(json.dumps(df.to_dicts(), default=str, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+    tab = Table()
+    for c in ("target", "#", "rule", "weight", "support", "conf", "precision", "recall"):
+        tab.add_column(c, overflow="fold")
+    for r in df.iter_rows(named=True):
+        f = lambda v: "" if v is None else f"{v:.3f}"  # noqa: E731
+        tab.add_row(r["target"], str(r["rule_no"]), r["rule_text"], f(r["weight"]),
+                    "" if r["support"] is None else str(r["support"]), f(r["confidence"]), f(r["precision"]),
+                    f(r["recall"]))
+    Console().print(tab)
+
+
+@app.command("apply")
+@handled
+def apply_cmd(
+    rules: Path = typer.Argument(..., help="Rules file: JSON from `mine --out`, or a .dl Datalog file."),
+    db: str = typer.Argument(..., help="DuckDB file to write views into (created if missing)."),
+    schema: str = typer.Option("ruledisc", "--schema"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Compile a rules file into views in DB."""
+    views = pipeline.apply(rules, db, schema=schema)
+    if as_json:
+        typer.echo(json.dumps({"views": views}))
+    else:
+        typer.echo(f"created {len(views)} views: {', '.join(views)}")
+
+
+@app.command("eval")
+@handled
+def eval_cmd(
+    db: str = typer.Argument(..., help="Database with the target's labels."),
+    target: str = typer.Option(..., "--target", "-t"),
+    rules: Optional[Path] = typer.Option(None, "--rules", help="Rules file; default: the stored rules."),
+    schema: str = typer.Option("ruledisc", "--schema"),
+    key: Optional[str] = typer.Option(None, "--key"),
+    negatives: Optional[str] = typer.Option(None, "--negatives"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Score rules against the labels in DB: precision, recall, F1."""
+    res = pipeline.evaluate(db, target, rules, schema, key, negatives)
+    if as_json:
+        typer.echo(json.dumps(res, indent=2))
+        return
+    typer.echo(f"{res['target']}: {res['rules']} rules  precision {res['precision']:.4f}  "
+               f"recall {res['recall']:.4f}  f1 {res['f1']:.4f}  (tp {res['true_positives']}, "
+               f"fp {res['false_positives']}, fn {res['false_negatives']})")
+
+
+def run() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    run()

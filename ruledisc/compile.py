@@ -1,0 +1,151 @@
+"""Rule body -> one sqlglot join. The same function builds grounding queries,
+support counts and the exported views, so a rule and its view cannot disagree.
+
+>>> from ruledisc.introspect import Catalog, Predicate, Table
+>>> cat = Catalog({}, {"parent": Predicate("parent", "parent", ("p", "c"), "relation", ("VARCHAR",) * 2)})
+>>> from ruledisc.parse import parse_rule
+>>> r = parse_rule("gp(X, Y) :- parent(X, Z), parent(Z, Y).")
+>>> view_select(r, cat, ("x", "y")).sql("duckdb")
+'SELECT DISTINCT "t0"."p" AS "x", "t1"."c" AS "y" FROM "main"."parent" AS "t0" JOIN "main"."parent" AS "t1" ON "t1"."p" = "t0"."c" AND NOT "t1"."c" IS NULL WHERE NOT "t0"."p" IS NULL'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlglot import exp
+
+from .errors import SchemaError
+from .introspect import ATTRIBUTE, Catalog, col, tab
+from .rule import Atom, Comparison, Const, Rule, Term
+
+_OPS = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
+
+
+def literal(value: object) -> exp.Expr:
+    """A constant as a typed SQL literal."""
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(value) if value >= 0 else exp.Neg(this=exp.Literal.number(-value))
+    return exp.Literal.string(str(value))
+
+
+def union_all(parts: Sequence[exp.Query]) -> exp.Query:
+    """``p0 UNION ALL p1 ...`` built in place (sqlglot's helper copies each step)."""
+    u = parts[0]
+    for p in parts[1:]:
+        u = exp.Union(this=u, expression=p, distinct=False)
+    return u
+
+
+def _and(conds: Sequence[exp.Expr]) -> exp.Expr | None:
+    return exp.and_(*conds) if conds else None
+
+
+@dataclass
+class Body:
+    """A compiled body: ``select`` holds FROM/JOIN/WHERE, ``bindings`` maps each
+    variable to the column expression that first binds it, ``aliases`` the table
+    alias of each body atom (in body order)."""
+
+    select: exp.Select
+    bindings: dict[str, exp.Expr]
+    aliases: list[str]
+
+    def term(self, t: Term) -> exp.Expr:
+        return self.bindings[t.name] if not isinstance(t, Const) else literal(t.value)
+
+
+def _order_atoms(atoms: list[Atom], seed_vars: set[str]) -> list[int]:
+    """Join order: each atom after the first shares a variable with earlier ones
+    where possible (keeps joins connected; the planner reorders further)."""
+    left, order, bound = list(range(len(atoms))), [], set(seed_vars)
+    while left:
+        pick = next((i for i in left if {v.name for v in atoms[i].vars()} & bound), left[0])
+        order.append(pick)
+        left.remove(pick)
+        bound |= {v.name for v in atoms[pick].vars()}
+    return order
+
+
+def compile_body(rule: Rule, cat: Catalog, prefix: str = "t") -> Body:
+    """FROM/JOIN/WHERE for ``rule.body``: one aliased table per atom, shared
+    variables as join conditions, constants and comparisons as filters."""
+    atoms = [lit for lit in rule.body if isinstance(lit, Atom)]
+    cmps = [lit for lit in rule.body if isinstance(lit, Comparison)]
+    if not atoms:
+        raise SchemaError(f"rule has no body atom to read from: {rule.text()}")
+    uses: dict[str, int] = {}
+    for a in atoms:
+        for v in a.vars():
+            uses[v.name] = uses.get(v.name, 0) + 1
+    bindings: dict[str, exp.Expr] = {}
+    select: exp.Select | None = None
+    aliases = [""] * len(atoms)
+    for n, i in enumerate(_order_atoms(atoms, set())):
+        atom = atoms[i]
+        pred = cat.predicate(atom.pred, len(atom.args))
+        alias = f"{prefix}{n}"
+        aliases[i] = alias
+        key = cat.tables[pred.table].key if pred.kind == ATTRIBUTE else ()
+        conds: list[exp.Expr] = []
+        for arg, column in zip(atom.args, pred.columns):
+            e = col(column, alias)
+            if isinstance(arg, Const):
+                conds.append(exp.EQ(this=e, expression=literal(arg.value)))
+            elif arg.name in bindings:
+                conds.append(exp.EQ(this=e, expression=bindings[arg.name].copy()))
+            else:
+                bindings[arg.name] = e
+                if column not in key and uses[arg.name] == 1:  # joins already drop NULLs
+                    conds.append(e.copy().is_(exp.null()).not_())
+        table = tab(pred.table, alias)
+        if select is None:
+            select = exp.select().from_(table, copy=False)
+            if conds:
+                select = select.where(_and(conds), copy=False)
+        else:
+            select = select.join(table, on=_and(conds), join_type=None if conds else "CROSS", copy=False)
+    assert select is not None
+    where = []
+    for c in cmps:
+        for v in c.vars():
+            if v.name not in bindings:
+                raise SchemaError(f"variable {v.name} in {c.text()} is not bound by a body atom")
+        lhs = bindings[c.left.name].copy() if not isinstance(c.left, Const) else literal(c.left.value)
+        rhs = bindings[c.right.name].copy() if not isinstance(c.right, Const) else literal(c.right.value)
+        where.append(_OPS[c.op](this=lhs, expression=rhs))
+    if where:
+        select = select.where(_and(where), copy=False)
+    return Body(select, bindings, aliases)
+
+
+def head_exprs(rule: Rule, body: Body) -> list[exp.Expr]:
+    """The head's arguments as SQL expressions over the body."""
+    out = []
+    for a in rule.head.args:
+        if isinstance(a, Const):
+            out.append(literal(a.value))
+        elif a.name in body.bindings:
+            out.append(body.bindings[a.name].copy())
+        else:
+            raise SchemaError(f"head variable {a.name} is not bound by the body of {rule.text()}")
+    return out
+
+
+def view_select(rule: Rule, cat: Catalog, columns: Sequence[str]) -> exp.Select:
+    """``SELECT DISTINCT <head args> AS <columns> FROM <body>``: the rows a rule derives."""
+    body = compile_body(rule, cat)
+    if len(columns) != len(rule.head.args):
+        raise SchemaError(f"head of {rule.text()} has {len(rule.head.args)} arguments, "
+                          f"target has {len(columns)} columns")
+    proj = [e.as_(c, quoted=True) for e, c in zip(head_exprs(rule, body), columns)]
+    return body.select.select(*proj, copy=False).distinct(copy=False)
+
+
+def head_select(rule: Rule, cat: Catalog, n: int | None = None) -> exp.Select:
+    """Derived head tuples with internal column names ``c0 .. c{n-1}``."""
+    arity = len(rule.head.args) if n is None else n
+    return view_select(rule, cat, [f"c{i}" for i in range(arity)])

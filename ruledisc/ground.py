@@ -1,0 +1,126 @@
+"""Execute grounding SQL and turn the results into index tensors.
+
+The head universe ``rd_heads(hid, c0.., label, w)`` holds every labelled head
+atom: the examples, plus (closed world) every head a candidate derives that is
+not positive, sampled with weights when there are too many. Each candidate's
+groundings come back as ``(clause id, head id)`` pairs, fetched as numpy arrays
+(no Python row loop) and handed to torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from sqlglot import exp
+
+from .bias import Candidate
+from .compile import head_select, union_all
+from .engine import Engine
+from .introspect import Catalog
+from .target import EXAMPLES, Target
+
+HEADS = "rd_heads"
+BATCH = 32
+
+
+@dataclass
+class Groundings:
+    """Index batches for the learner.
+
+    clause: (P,) int64 candidate index of each (clause, head) pair;
+    head: (P,) int64 head atom id; truth: (P,) float body truth (1.0: crisp facts);
+    labels: (H,) float 1/0; weights: (H,) float example weight (sampled negatives > 1).
+    """
+
+    clause: torch.Tensor
+    head: torch.Tensor
+    truth: torch.Tensor
+    labels: torch.Tensor
+    weights: torch.Tensor
+    n_clauses: int
+
+    @property
+    def n_heads(self) -> int:
+        return int(self.labels.shape[0])
+
+    def to(self, device: str | torch.device) -> "Groundings":
+        return Groundings(self.clause.to(device), self.head.to(device), self.truth.to(device),
+                          self.labels.to(device), self.weights.to(device), self.n_clauses)
+
+
+def _cols(n: int, table: str | None = None) -> list[exp.Column]:
+    return [exp.column(f"c{i}", table) for i in range(n)]
+
+
+def build_heads(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate],
+                max_negatives: int, seed: int) -> dict[str, int]:
+    """Create ``rd_heads``; returns counts of positives, negatives and sampled negatives."""
+    n = target.arity
+    ex = exp.select(*_cols(n), "label", exp.Literal.number(1.0).as_("w")).from_(EXAMPLES)
+    parts: list[exp.Query] = [ex]
+    info = {"negatives_total": 0, "negatives_kept": 0}
+    if target.closed_world and cands:
+        derived = union_all([head_select(c.rule, cat, n) for c in cands])
+        unseen = exp.select(*_cols(n, "d")).distinct().from_(derived.subquery("d", copy=False)).join(
+            exp.to_table(EXAMPLES).as_("e"),
+            on=exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "d"), expression=exp.column(f"c{i}", "e"))
+                          for i in range(n)]), join_type="ANTI")
+        eng.execute(exp.Create(this=exp.to_table("rd_unseen"), kind="TABLE", replace=True,
+                               properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+                               expression=unseen))
+        total = int(eng.scalar(exp.select("count(*)").from_("rd_unseen")))
+        keep = exp.select(*_cols(n), exp.Literal.number(0).as_("label"),
+                          exp.Literal.number(max(1.0, total / max_negatives)).as_("w")).from_("rd_unseen")
+        if total > max_negatives:
+            h = exp.func("hash", *_cols(n), exp.Literal.number(seed))
+            keep = keep.where(exp.LT(this=exp.Mod(this=h, expression=exp.Literal.number(1_000_003)),
+                                     expression=exp.Literal.number(int(1_000_003 * max_negatives / total))))
+        parts.append(keep)
+        info["negatives_total"] = total
+    order = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[
+        exp.Ordered(this=exp.column("label"), desc=True), *[exp.Ordered(this=c) for c in _cols(n)]]))
+    body = union_all(parts)
+    heads = exp.select(exp.Sub(this=order, expression=exp.Literal.number(1)).as_("hid"), *_cols(n), "label",
+                       "w").from_(body.subquery("u", copy=False))
+    eng.execute(exp.Create(this=exp.to_table(HEADS), kind="TABLE", replace=True,
+                           properties=exp.Properties(expressions=[exp.TemporaryProperty()]), expression=heads))
+    counts = dict(eng.rows(exp.select("label", "count(*)").from_(HEADS).group_by("label")))
+    info.update(positives=int(counts.get(1, 0)), negatives=int(counts.get(0, 0)))
+    if not target.closed_world:
+        info["negatives_total"] = info["negatives"]
+    info["negatives_kept"] = info["negatives"]
+    return info
+
+
+def ground(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate],
+           progress: Callable[[int, int], None] | None = None) -> Groundings:
+    """Run each candidate's grounding query; returns index tensors."""
+    n = target.arity
+    clause_parts: list[np.ndarray] = []
+    head_parts: list[np.ndarray] = []
+    for start in range(0, len(cands), BATCH):
+        qs = []
+        for cid in range(start, min(start + BATCH, len(cands))):
+            d = head_select(cands[cid].rule, cat, n).subquery("d", copy=False)
+            on = exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "d"), expression=exp.column(f"c{i}", "h"))
+                            for i in range(n)])
+            qs.append(exp.select(exp.cast(exp.Literal.number(cid), "INTEGER").as_("cid"),
+                                 exp.column("hid", "h")).from_(d).join(
+                exp.to_table(HEADS).as_("h"), on=on))
+        cols = eng.numpy(union_all(qs))
+        clause_parts.append(cols["cid"].astype(np.int64))
+        head_parts.append(cols["hid"].astype(np.int64))
+        if progress:
+            progress(min(start + BATCH, len(cands)), len(cands))
+    clause = np.concatenate(clause_parts) if clause_parts else np.zeros(0, np.int64)
+    head = np.concatenate(head_parts) if head_parts else np.zeros(0, np.int64)
+    order = np.lexsort((head, clause))
+    lab = eng.numpy(exp.select("label", "w").from_(HEADS).order_by("hid"))
+    return Groundings(
+        clause=torch.from_numpy(clause[order]), head=torch.from_numpy(head[order]),
+        truth=torch.ones(len(order), dtype=torch.float32),
+        labels=torch.from_numpy(lab["label"].astype(np.float32)),
+        weights=torch.from_numpy(lab["w"].astype(np.float32)), n_clauses=len(cands))

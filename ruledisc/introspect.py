@@ -1,0 +1,270 @@
+"""Database -> typed predicates.
+
+Every table is a relation predicate of its arity. A table with a key (declared
+primary key, or ``--key``) also gives one attribute predicate per non-key column,
+``table.column(Key..., Value)``. Argument *domains* say which columns can join:
+declared keys and foreign keys, plus value overlap measured in SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlglot import exp
+
+from .engine import Engine
+from .errors import SchemaError, SourceError
+
+RELATION, ATTRIBUTE = "relation", "attribute"
+OVERLAP_MIN = 0.5       # |A ∩ B| / min(|A|, |B|) for two joinable columns to share a domain
+INCLUSION_MIN = 0.9     # |A ∩ B| / |A| for a value column to be an inferred foreign key
+MAX_CATEGORIES = 30     # a value column with at most this many distinct values is categorical
+MAX_CONSTANTS = 12      # most frequent values offered as constants per column
+
+
+def family(sql_type: str) -> str:
+    """Coarse type family deciding which columns may be compared or joined."""
+    t = sql_type.upper()
+    if t == "BOOLEAN":
+        return "bool"
+    if re.match(r"(TINY|SMALL|BIG|HUGE|U)?INT|INTEGER|UBIGINT|USMALLINT|UTINYINT|UINTEGER", t):
+        return "int"
+    if re.match(r"DOUBLE|FLOAT|REAL|DECIMAL|NUMERIC", t):
+        return "float"
+    if re.match(r"VARCHAR|TEXT|STRING|CHAR|ENUM|UUID", t):
+        return "str"
+    if re.match(r"DATE|TIME", t):
+        return "date"
+    return "other"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+
+    @property
+    def family(self) -> str:
+        return family(self.type)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    fks: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise SchemaError(f"table {self.name!r} has no column {name!r}; "
+                          f"it has {', '.join(c.name for c in self.columns)}")
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """A predicate over one table: arguments are that table's columns, in order."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    kind: str
+    types: tuple[str, ...]
+
+    @property
+    def arity(self) -> int:
+        return len(self.columns)
+
+
+@dataclass
+class Catalog:
+    """Tables, predicates and argument domains of one database."""
+
+    tables: dict[str, Table]
+    predicates: dict[str, Predicate] = field(default_factory=dict)
+    domains: dict[tuple[str, str], str] = field(default_factory=dict)   # (table, col) -> domain
+    constants: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+
+    def predicate(self, name: str, arity: int | None = None) -> Predicate:
+        p = self.predicates.get(name)
+        if p is None:
+            raise SchemaError(f"unknown predicate {name!r}: no table or keyed table column by that name")
+        if arity is not None and p.arity != arity:
+            raise SchemaError(f"predicate {name!r} has arity {p.arity}, used with {arity} arguments")
+        return p
+
+    def table(self, name: str) -> Table:
+        t = self.tables.get(name)
+        if t is None:
+            known = ", ".join(sorted(self.tables)) or "none"
+            raise SchemaError(f"unknown table {name!r} (tables: {known})")
+        return t
+
+    def domain(self, table: str, col: str) -> str | None:
+        return self.domains.get((table, col))
+
+
+def tab(name: str, alias: str | None = None) -> exp.Table:
+    """A user table, always schema-qualified (``main.name``) and quoted."""
+    t = exp.table_(name, db="main", quoted=True)
+    return t.as_(alias, quoted=True) if alias else t
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def _read_tables(eng: Engine) -> dict[str, Table]:
+    cols: dict[str, list[Column]] = {}
+    q = (exp.select("table_name", "column_name", "data_type")
+         .from_("information_schema.columns")
+         .where("table_schema = 'main' AND table_catalog = current_database()")
+         .order_by("table_name", "ordinal_position"))
+    for t, c, typ in eng.rows(q):
+        cols.setdefault(t, []).append(Column(c, typ))
+    keys: dict[str, tuple[str, ...]] = {}
+    fks: dict[str, list] = {}
+    q = (exp.select("table_name", "constraint_type", "constraint_column_names", "referenced_table",
+                    "referenced_column_names")
+         .from_("duckdb_constraints()")
+         .where("schema_name = 'main' AND database_name = current_database()"))
+    for t, kind, ccols, rt, rcols in eng.rows(q):
+        if kind == "PRIMARY KEY":
+            keys[t] = tuple(ccols)
+        elif kind == "UNIQUE" and t not in keys:
+            keys[t] = tuple(ccols)
+        elif kind == "FOREIGN KEY":
+            fks.setdefault(t, []).append((tuple(ccols), rt, tuple(rcols)))
+    return {t: Table(t, tuple(cs), keys.get(t, ()), tuple(fks.get(t, ()))) for t, cs in cols.items()}
+
+
+def introspect(eng: Engine, keys: dict[str, tuple[str, ...]] | None = None) -> Catalog:
+    """Read tables, keys and FKs, then build predicates and infer domains in SQL.
+
+    ``keys`` overrides or adds keys (``--key``): table -> key columns.
+    """
+    tables = _read_tables(eng)
+    if not tables:
+        raise SourceError("the database has no tables in schema main; nothing to learn from")
+    for t, k in (keys or {}).items():
+        if t in tables:
+            for c in k:
+                tables[t].column(c)
+            tables[t] = Table(t, tables[t].columns, tuple(k), tables[t].fks)
+    cat = Catalog(tables)
+    for t in tables.values():
+        _add_predicates(cat, t)
+    _infer_domains(eng, cat)
+    return cat
+
+
+def _add_predicates(cat: Catalog, t: Table) -> None:
+    cat.predicates[t.name] = Predicate(t.name, t.name, tuple(c.name for c in t.columns), RELATION,
+                                       tuple(c.type for c in t.columns))
+    if not t.key:
+        return
+    for c in t.columns:
+        if c.name in t.key:
+            continue
+        name = f"{t.name}.{c.name}"
+        key_types = tuple(t.column(k).type for k in t.key)
+        cat.predicates[name] = Predicate(name, t.name, t.key + (c.name,), ATTRIBUTE, key_types + (c.type,))
+
+
+def _value_sets(cols: list[tuple[str, str]]) -> exp.Expr:
+    parts = []
+    for i, (t, c) in enumerate(cols):
+        parts.append(exp.select(exp.Literal.number(i).as_("c"),
+                                exp.cast(col(c), "VARCHAR").as_("v"))
+                     .distinct().from_(tab(t)).where(col(c).is_(exp.null()).not_()))
+    u = parts[0]
+    for p in parts[1:]:
+        u = exp.union(u, p, distinct=False)
+    return u
+
+
+def _infer_domains(eng: Engine, cat: Catalog) -> None:
+    """Union-find over columns: same domain if declared key/FK or overlapping values."""
+    joinable: set[tuple[str, str]] = set()
+    value_cols: set[tuple[str, str]] = set()
+    for t in cat.tables.values():
+        for c in t.columns:
+            if c.family in ("float", "bool", "other"):
+                continue
+            if not t.key or c.name in t.key or any(c.name in fk[0] for fk in t.fks):
+                joinable.add((t.name, c.name))
+            else:
+                value_cols.add((t.name, c.name))
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a, b):
+        parent[find(a)] = find(b)
+
+    for t in cat.tables.values():
+        for cols, rt, rcols in t.fks:
+            for a, b in zip(cols, rcols):
+                union((t.name, a), (rt, b))
+    by_family: dict[str, list[tuple[str, str]]] = {}
+    for tc in sorted(joinable | value_cols):
+        by_family.setdefault(cat.tables[tc[0]].column(tc[1]).family, []).append(tc)
+    key_cols = {(t.name, k) for t in cat.tables.values() for k in t.key}
+    for cols in by_family.values():
+        if len(cols) < 2:
+            continue
+        v = _value_sets(cols)
+        counts = dict(eng.rows(exp.select("c", "count(*)").from_(v.subquery("v")).group_by("c")))
+        a, b = exp.to_identifier("a"), exp.to_identifier("b")
+        pairs = eng.rows(
+            exp.select("a.c", "b.c", "count(*)").from_(v.subquery(a))
+            .join(v.subquery(b), on="a.v = b.v AND a.c < b.c").group_by("a.c", "b.c"))
+        for i, j, n in pairs:
+            ci, cj = cols[i], cols[j]
+            ni, nj = counts.get(i, 0), counts.get(j, 0)
+            if ci in joinable and cj in joinable:
+                if n / max(1, min(ni, nj)) >= OVERLAP_MIN:
+                    union(ci, cj)
+                continue
+            for val, other, nv in ((ci, cj, ni), (cj, ci, nj)):
+                if val in value_cols and (other in key_cols or other in joinable) \
+                        and n / max(1, nv) >= INCLUSION_MIN and _looks_like_fk(val, other, cat, nv):
+                    joinable.add(val)
+                    union(val, other)
+    for tc in joinable:
+        cat.domains[tc] = "/".join(find(tc))
+    _read_constants(eng, cat, value_cols - joinable)
+
+
+def _looks_like_fk(val: tuple[str, str], ref: tuple[str, str], cat: Catalog, n_distinct: int) -> bool:
+    """Name evidence for an inferred FK: same column name, or named after the table."""
+    c, (rt, rc) = val[1].lower(), (ref[0].lower(), ref[1].lower())
+    stems = {rt, rt.rstrip("s"), rt[:-3] + "y" if rt.endswith("ies") else rt}
+    names = {rc} | stems | {s + "_id" for s in stems} | {s + "id" for s in stems}
+    return c in names or (cat.tables[val[0]].column(val[1]).family == "str" and n_distinct > MAX_CATEGORIES)
+
+
+def _read_constants(eng: Engine, cat: Catalog, cols: set[tuple[str, str]]) -> None:
+    """Categorical value columns: their most frequent values become constant candidates."""
+    for t, c in sorted(cols):
+        if c.startswith("__"):
+            continue
+        n = eng.scalar(exp.select(exp.func("count", exp.Distinct(expressions=[col(c)]))).from_(tab(t)))
+        if n is None or n == 0 or n > MAX_CATEGORIES:
+            continue
+        rows = eng.rows(exp.select(col(c), "count(*) AS n").from_(tab(t)).where(col(c).is_(exp.null()).not_())
+                        .group_by(col(c)).order_by("n DESC", col(c)).limit(MAX_CONSTANTS))
+        cat.constants[(t, c)] = [r[0] for r in rows]
+    for t in cat.tables.values():
+        for c in t.columns:
+            if c.family == "bool" and (t.name, c.name) not in cat.constants and t.key:
+                cat.constants[(t.name, c.name)] = [True, False]

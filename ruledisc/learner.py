@@ -1,0 +1,113 @@
+"""The differentiable rule learner: one weight per candidate clause.
+
+Forward pass over the index batches (see :class:`~ruledisc.ground.Groundings`)::
+
+    body truth     b_p                                   (P,)  crisp facts: 1.0
+    weighted       v_p = weighted(b_p, sigmoid(w)[clause_p])   (P,)
+    head truth     h   = scatter_disj(v, head_p)         (H,)  t-conorm over clauses
+
+Loss: weighted binary cross-entropy on the labelled heads plus a sparsity term
+that charges every rule for its weight and length, so a rule stays only if it
+explains more than it costs. Rules are read off as ``sigmoid(w) > threshold``.
+The weights choose the program jointly: a rule whose positives another rule
+already explains, or whose extra heads are mostly negative, is switched off even
+when its own confidence is high.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .ground import Groundings
+from .semantics import TNorm, scatter_disj, weighted
+
+
+@dataclass(frozen=True)
+class LearnerConfig:
+    """tnorm: disjunction semantics; sparsity: cost of one rule, in labelled
+    examples it must explain; length_cost: extra cost per body literal."""
+
+    tnorm: TNorm = TNorm.PRODUCT
+    epochs: int = 300
+    lr: float = 0.1
+    sparsity: float = 1.0
+    length_cost: float = 0.1
+    threshold: float = 0.5
+    seed: int = 0
+    device: str | None = None
+
+
+@dataclass
+class FitResult:
+    weights: np.ndarray           # (C,) learned rule weights in [0, 1]
+    losses: list[float] = field(default_factory=list)
+    device: str = "cpu"
+
+    def selected(self, threshold: float) -> list[int]:
+        return [int(i) for i in np.flatnonzero(self.weights > threshold)]
+
+
+class ClauseSelector(torch.nn.Module):
+    """Weights over candidate clauses; ``forward`` gives the truth of each head atom."""
+
+    def __init__(self, init_logits: torch.Tensor, tnorm: TNorm):
+        super().__init__()
+        self.logits = torch.nn.Parameter(init_logits.clone())
+        self.tnorm = tnorm
+
+    def rule_weights(self) -> torch.Tensor:
+        """(C,) in (0, 1)."""
+        return torch.sigmoid(self.logits)
+
+    def forward(self, g: Groundings, weights: torch.Tensor | None = None) -> torch.Tensor:
+        """(H,) head truth. ``weights`` (C,) overrides the learned ones (e.g. crisp 0/1)."""
+        w = self.rule_weights() if weights is None else weights
+        v = weighted(g.truth, w[g.clause], self.tnorm)
+        return scatter_disj(v, g.head, g.n_heads, self.tnorm)
+
+
+def init_logits(confidence: np.ndarray) -> torch.Tensor:
+    """Start each rule at (a damped logit of) its confidence: the counting baseline
+    as initialiser, not as the answer."""
+    c = np.clip(confidence, 0.02, 0.98)
+    return torch.tensor(0.5 * np.log(c / (1 - c)), dtype=torch.float32)
+
+
+def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: LearnerConfig) -> FitResult:
+    """Learn rule weights by gradient descent (Adam, full batch, seeded)."""
+    torch.manual_seed(cfg.seed)
+    device = cfg.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if g.n_clauses == 0:
+        return FitResult(np.zeros(0), [], device)
+    g = g.to(device)
+    model = ClauseSelector(init_logits(confidence), cfg.tnorm).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    cost = torch.tensor(1.0 + cfg.length_cost * lengths, dtype=torch.float32, device=device)
+    total_w = g.weights.sum().clamp(min=1.0)
+    losses = []
+    for _ in range(cfg.epochs):
+        opt.zero_grad()
+        h = model(g).clamp(1e-6, 1 - 1e-6)
+        bce = -(g.labels * torch.log(h) + (1 - g.labels) * torch.log1p(-h))
+        loss = (g.weights * bce).sum() / total_w + cfg.sparsity * (model.rule_weights() * cost).sum() / total_w
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    return FitResult(model.rule_weights().detach().cpu().numpy().astype(np.float64), losses, device)
+
+
+def forward_crisp(g: Groundings, selected: list[int], tnorm: TNorm = TNorm.PRODUCT) -> torch.Tensor:
+    """(H,) head truth with weight 1 on ``selected`` rules and 0 elsewhere."""
+    w = torch.zeros(g.n_clauses)
+    w[selected] = 1.0
+    model = ClauseSelector(torch.zeros(g.n_clauses), tnorm)
+    with torch.no_grad():
+        return model(g, w)
+
+
+def confidence_baseline(confidence: np.ndarray, min_confidence: float = 0.8) -> list[int]:
+    """The counting heuristic: every rule at or above a confidence threshold."""
+    return [int(i) for i in np.flatnonzero(confidence >= min_confidence)]

@@ -1,0 +1,263 @@
+"""The library objects behind the CLI: ``mine``, ``apply``, ``evaluate``, ``stored_rules``."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from sqlglot import exp
+
+from .bias import Bias, search
+from .compile import view_select
+from .errors import SourceError, UsageError
+from .ground import build_heads, ground
+from .introspect import Catalog, introspect
+from .learner import LearnerConfig, fit
+from .progress import Phases, Reporter
+from .result import LearnedRule, MineResult
+from .rule import Rule
+from .rulesfile import RuleSet, check_rules, head_columns, load_rules, predicate_signatures, register_predicates
+from .score import Counts, program_counts, rule_counts
+from .semantics import TNorm
+from .source import DatabaseLike, Source, open_source
+from .target import Target, materialise_examples, parse_target
+from .writeback import StoredRule, check_schema_name, write_rules
+
+
+@dataclass(frozen=True)
+class MineOptions:
+    """Every knob of a mining run, validated on construction."""
+
+    max_body: int = 3
+    max_vars: int | None = None
+    tnorm: str = "product"
+    epochs: int = 300
+    lr: float = 0.1
+    sparsity: float = 1.0
+    seed: int = 0
+    schema: str = "ruledisc"
+    dry_run: bool = False
+    negatives: str | None = None
+    key: tuple[str, ...] | None = None
+    background: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+    min_support: int | None = None
+    min_confidence: float = 0.1
+    max_candidates: int = 400
+    max_negatives: int = 200_000
+    threshold: float = 0.5
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_body <= 6:
+            raise UsageError(f"--max-body must be between 1 and 6, got {self.max_body}")
+        if self.epochs < 1:
+            raise UsageError(f"--epochs must be at least 1, got {self.epochs}")
+        if self.tnorm not in {t.value for t in TNorm}:
+            raise UsageError(f"--tnorm must be product, lukasiewicz or godel, got {self.tnorm!r}")
+        if not 0 <= self.min_confidence <= 1:
+            raise UsageError(f"min_confidence must be in [0, 1], got {self.min_confidence}")
+        check_schema_name(self.schema)
+
+    @classmethod
+    def from_kwargs(cls, **kw: Any) -> "MineOptions":
+        names = {f.name for f in fields(cls)}
+        bad = sorted(set(kw) - names)
+        if bad:
+            raise UsageError(f"unknown option(s) {', '.join(bad)}; known: {', '.join(sorted(names))}")
+        for k in ("key", "background", "exclude"):
+            if isinstance(kw.get(k), str):
+                kw[k] = tuple(s.strip() for s in kw[k].split(",") if s.strip())
+            elif kw.get(k) is not None:
+                kw[k] = tuple(kw[k])
+        return cls(**kw)
+
+
+def _keys_for(target_spec: str, key: tuple[str, ...] | None) -> dict[str, tuple[str, ...]]:
+    if not key:
+        return {}
+    table = target_spec.partition("=")[0].rpartition(".")[0] or target_spec
+    return {table: key}
+
+
+def _check_tables(cat: Catalog, names: Sequence[str] | None, what: str) -> None:
+    for n in names or ():
+        if n not in cat.tables:
+            raise UsageError(f"{what} names unknown table {n!r} (tables: {', '.join(sorted(cat.tables))})")
+
+
+def mine(db: DatabaseLike, target: str, reporter: Reporter | None = None, **options: Any) -> MineResult:
+    """Learn rules explaining ``target`` from the rest of ``db``; store them unless ``dry_run``.
+
+    ``db``: DuckDB path, ``.sql`` script, folder of parquet/csv, open connection or
+    dict of DataFrames. Options: see :class:`MineOptions`.
+    """
+    opts = MineOptions.from_kwargs(**options)
+    ph = Phases(reporter)
+    src = open_source(db)
+    try:
+        return _mine(src, target, opts, ph)
+    finally:
+        src.close()
+
+
+def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineResult:
+    eng = src.engine
+    with ph.phase("introspect"), eng.in_phase("introspect"):
+        cat = introspect(eng, _keys_for(target_spec, opts.key))
+        _check_tables(cat, opts.background, "--background")
+        _check_tables(cat, opts.exclude, "--exclude")
+        if opts.negatives:
+            cat.table(opts.negatives)
+        target = parse_target(target_spec, cat, opts.key, opts.negatives)
+        examples = materialise_examples(eng, target, cat)
+    bias = Bias(max_body=opts.max_body, max_vars=opts.max_vars, min_support=opts.min_support,
+                min_confidence=opts.min_confidence, max_candidates=opts.max_candidates,
+                include=frozenset(opts.background) if opts.background is not None else None,
+                exclude=frozenset(opts.exclude))
+    with ph.phase("candidates"), eng.in_phase("candidates"):
+        cands, stats = search(eng, cat, target, bias, examples["positives"], ph.note)
+    with ph.phase("grounding"), eng.in_phase("grounding"):
+        heads = build_heads(eng, cat, target, cands, opts.max_negatives, opts.seed)
+        g = ground(eng, cat, target, cands, lambda i, n: ph.note(f"grounding {i}/{n} clauses"))
+    cfg = LearnerConfig(tnorm=TNorm(opts.tnorm), epochs=opts.epochs, lr=opts.lr, sparsity=opts.sparsity,
+                        threshold=opts.threshold, seed=opts.seed, device=opts.device)
+    with ph.phase("learning"):
+        fitres = fit(g, np.array([c.length for c in cands], dtype=np.float64),
+                     np.array([c.confidence for c in cands], dtype=np.float64), cfg)
+    with ph.phase("scoring"), eng.in_phase("scoring"):
+        chosen = fitres.selected(cfg.threshold)
+        rules = [cands[i].rule for i in chosen]
+        counts = rule_counts(eng, cat, target, rules)
+        order = sorted(range(len(rules)), key=lambda k: (-fitres.weights[chosen[k]], -counts[k].support,
+                                                          rules[k].text()))
+        learned = [_learned(rules[k], float(fitres.weights[chosen[k]]), counts[k], cat, target) for k in order]
+        prog = program_counts(eng, cat, target, [r.rule for r in learned])
+    metrics = {"precision": prog.precision, "recall": prog.recall, "f1": prog.f1}
+    run_id = uuid.uuid4().hex[:12]
+    columns = list(zip(target.head_columns, target.head_types))
+    preds = predicate_signatures(cat, [r.rule for r in learned])
+    views: list[str] = []
+    if not opts.dry_run:
+        with ph.phase("writeback"):
+            writer = src.writer()
+            stored = [StoredRule(r.rule, r.weight, r.support, r.confidence, r.head_coverage, r.precision,
+                                 r.recall) for r in learned]
+            views = write_rules(writer, cat, opts.schema, target.name, columns, stored, run_id, preds)
+    ph.total()
+    info = {"examples": examples, "heads": heads, "candidates": len(cands), "search": stats.levels,
+            "groundings": int(g.clause.shape[0]), "device": fitres.device,
+            "training_errors": prog.negative + (prog.positives - prog.support)}
+    return MineResult(target.name, target.head_atom().text(), target.head_json(), learned, metrics, views,
+                      ph.timings, preds, run_id, info)
+
+
+def _learned(rule: Rule, weight: float, c: Counts, cat: Catalog, target: Target) -> LearnedRule:
+    sql = view_select(rule, cat, target.head_columns).sql("duckdb")
+    return LearnedRule(rule, sql, weight, c.support, c.confidence, c.recall, c.precision, c.recall)
+
+
+def apply(rules_path: str | Path, db: DatabaseLike, schema: str = "ruledisc",
+          reporter: Reporter | None = None) -> list[str]:
+    """Compile a rules file into views in ``db`` (a new DuckDB path is created)."""
+    check_schema_name(schema)
+    sets = load_rules(rules_path)
+    path = Path(db) if isinstance(db, (str, Path)) else None
+    existed = path.exists() if path is not None else True
+    ph = Phases(reporter)
+    try:
+        src = open_source(db, create=True)
+    except SourceError:
+        raise
+    ok = False
+    try:
+        with ph.phase("apply"):
+            eng = src.engine
+            cat = introspect(eng)
+            views: list[str] = []
+            for rs in sets:
+                check_rules(rs)
+                register_predicates(cat, rs.predicates)
+                cols = head_columns(rs, cat)
+                preds = predicate_signatures(cat, [r.rule for r in rs.rules]) if rs.rules else {}
+                run_id = uuid.uuid4().hex[:12]
+                views += write_rules(eng, cat, schema, rs.target, cols, rs.rules, run_id, preds)
+        ok = True
+        return views
+    finally:
+        src.close()
+        if not ok and path is not None and not existed and path.exists():
+            path.unlink()  # a failed apply to a new path leaves nothing behind
+            Path(str(path) + ".wal").unlink(missing_ok=True)
+
+
+def _stored_ruleset(src: Source, schema: str, target: str) -> RuleSet:
+    eng = src.engine
+    q = (exp.select("rule_text", "head_columns", "predicates")
+         .from_(exp.table_("rules", db=schema, quoted=True))
+         .where(exp.EQ(this=exp.column("target"), expression=exp.Literal.string(target)))
+         .order_by("rule_no"))
+    try:
+        rows = eng.rows(q)
+    except Exception as err:
+        raise SourceError(f"no stored rules in schema {schema!r}; run `ruledisc mine` first or pass --rules") \
+            from err
+    from .parse import parse_rule
+    cols = [(c["name"], c["type"]) for c in json.loads(rows[0][1])] if rows else None
+    preds = json.loads(rows[0][2]) if rows else {}
+    return RuleSet(target, [StoredRule(parse_rule(r[0])) for r in rows], cols, preds)
+
+
+def evaluate(db: DatabaseLike, target: str, rules: str | Path | None = None, schema: str = "ruledisc",
+             key: tuple[str, ...] | str | None = None, negatives: str | None = None) -> dict[str, Any]:
+    """Precision, recall and F1 of rules (a file, or the stored ones) on ``db``'s labels."""
+    if isinstance(key, str):
+        key = tuple(k.strip() for k in key.split(",") if k.strip())
+    src = open_source(db)
+    try:
+        eng = src.engine
+        cat = introspect(eng, _keys_for(target, key))
+        tgt = parse_target(target, cat, key, negatives)
+        if rules is not None:
+            sets = [s for s in load_rules(rules) if s.target == tgt.name]
+            if not sets:
+                raise UsageError(f"rules file {rules} has no rules for target {tgt.name!r}")
+            rs = sets[0]
+        else:
+            rs = _stored_ruleset(src, schema, tgt.name)
+        register_predicates(cat, rs.predicates)
+        materialise_examples(eng, tgt, cat)
+        rule_list = [r.rule for r in rs.rules]
+        prog = program_counts(eng, cat, tgt, rule_list)
+        per_rule = rule_counts(eng, cat, tgt, rule_list)
+    finally:
+        src.close()
+    return {"target": tgt.name, "rules": len(rule_list),
+            "precision": prog.precision, "recall": prog.recall, "f1": prog.f1,
+            "true_positives": prog.support, "false_positives": prog.negative,
+            "false_negatives": prog.positives - prog.support,
+            "per_rule": [{"text": r.text(), "support": c.support, "precision": c.precision, "recall": c.recall}
+                         for r, c in zip(rule_list, per_rule)]}
+
+
+def stored_rules(db: DatabaseLike, target: str | None = None, schema: str = "ruledisc"):
+    """The ``<schema>.rules`` table (optionally one target) as a polars DataFrame."""
+    check_schema_name(schema)
+    src = open_source(db)
+    try:
+        q = exp.select("target", "rule_no", "rule_text", "weight", "support", "confidence", "head_coverage",
+                       "precision", "recall", "run_id", "created_at") \
+            .from_(exp.table_("rules", db=schema, quoted=True)).order_by("target", "rule_no")
+        if target:
+            q = q.where(exp.EQ(this=exp.column("target"), expression=exp.Literal.string(target)))
+        try:
+            return src.engine.polars(q)
+        except Exception as err:
+            raise SourceError(f"no stored rules in schema {schema!r} of {db}; run `ruledisc mine` first") \
+                from err
+    finally:
+        src.close()

@@ -1,0 +1,122 @@
+"""Rules files: the JSON that ``mine --out`` writes, and hand-written ``.dl`` Datalog.
+
+A JSON file carries the head's column names and SQL types and the signature of
+every predicate its rules read, so it applies to a database that lacks the
+target table, or whose tables lack declared keys.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import RuleSyntaxError, SchemaError, SourceError, UsageError
+from .introspect import ATTRIBUTE, Catalog, Predicate
+from .parse import parse_program, parse_rule
+from .rule import Atom, Rule, Var
+from .writeback import StoredRule
+
+
+@dataclass
+class RuleSet:
+    target: str
+    rules: list[StoredRule]
+    columns: list[tuple[str, str]] | None = None
+    predicates: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def load_rules(path: str | Path) -> list[RuleSet]:
+    """Read a ``.json`` or ``.dl`` rules file into one :class:`RuleSet` per head."""
+    p = Path(path)
+    if not p.exists():
+        raise SourceError(f"rules file {str(p)!r} does not exist")
+    try:
+        text = p.read_text()
+    except (OSError, UnicodeDecodeError) as err:
+        raise SourceError(f"cannot read rules file {p}: {err}") from err
+    if p.suffix.lower() == ".json":
+        return [_from_json(text, p)]
+    if p.suffix.lower() in (".dl", ".pl", ".datalog"):
+        return _from_datalog(text)
+    raise UsageError(f"rules file {p} must end in .json (from mine --out) or .dl (Datalog)")
+
+
+def _from_json(text: str, p: Path) -> RuleSet:
+    try:
+        d = json.loads(text)
+        target = d["target"]
+        rules = []
+        for r in d["rules"]:
+            rules.append(StoredRule(parse_rule(r["text"]), r.get("weight"), r.get("support"),
+                                    r.get("confidence"), r.get("head_coverage"), r.get("precision"),
+                                    r.get("recall")))
+        cols = [(c["name"], c["type"]) for c in d["head_columns"]] if d.get("head_columns") else None
+    except (ValueError, KeyError, TypeError) as err:
+        raise SourceError(f"{p} is not a ruledisc rules file (JSON from mine --out): {err}") from err
+    except RuleSyntaxError as err:
+        raise SourceError(f"{p}: bad rule text: {err}") from err
+    return RuleSet(target, rules, cols, d.get("predicates") or {})
+
+
+def _from_datalog(text: str) -> list[RuleSet]:
+    prog = parse_program(text)
+    decls = {d.pred: d for d in prog.decls}
+    sets: dict[str, RuleSet] = {}
+    for r in prog.rules:
+        name = r.head.pred
+        if name not in sets:
+            d = decls.get(name)
+            sets[name] = RuleSet(name, [], list(d.columns) if d else None)
+        sets[name].rules.append(StoredRule(r))
+    return list(sets.values())
+
+
+def predicate_signatures(cat: Catalog, rules: list[Rule]) -> dict[str, dict[str, Any]]:
+    """The predicates ``rules`` read, as JSON-able signatures."""
+    out = {}
+    for r in rules:
+        for lit in r.body:
+            if isinstance(lit, Atom) and lit.pred not in out:
+                p = cat.predicates[lit.pred]
+                out[lit.pred] = {"table": p.table, "columns": list(p.columns), "kind": p.kind}
+    return out
+
+
+def register_predicates(cat: Catalog, sigs: dict[str, dict[str, Any]]) -> None:
+    """Add attribute predicates a file names but the database declares no key for."""
+    for name, s in sigs.items():
+        if name in cat.predicates:
+            continue
+        t = cat.table(s["table"])
+        types = tuple(t.column(c).type for c in s["columns"])
+        cat.predicates[name] = Predicate(name, t.name, tuple(s["columns"]), s.get("kind", ATTRIBUTE), types)
+
+
+def head_columns(rs: RuleSet, cat: Catalog) -> list[tuple[str, str]]:
+    """Column names and types of the head: from the file, the target table, or the body."""
+    if rs.columns:
+        return rs.columns
+    arity = len(rs.rules[0].rule.head.args)
+    if rs.target in cat.tables and len(cat.tables[rs.target].columns) == arity:
+        return [(c.name, c.type) for c in cat.tables[rs.target].columns]
+    rule = rs.rules[0].rule
+    out = []
+    for i, a in enumerate(rule.head.args):
+        typ = "VARCHAR"
+        if isinstance(a, Var):
+            for lit in rule.body:
+                if isinstance(lit, Atom) and a in lit.args:
+                    p = cat.predicate(lit.pred, len(lit.args))
+                    typ = p.types[lit.args.index(a)]
+                    break
+        name = a.name.lower() if isinstance(a, Var) else f"c{i}"
+        out.append((name if name not in [n for n, _ in out] else f"{name}_{i}", typ))
+    return out
+
+
+def check_rules(rs: RuleSet) -> None:
+    for r in rs.rules:
+        if len(r.rule.head.args) != len(rs.rules[0].rule.head.args):
+            raise SchemaError(f"rules for {rs.target!r} disagree on the head's arity")

@@ -1,0 +1,84 @@
+"""Exact rule and program metrics, recomputed in SQL on the database.
+
+Counts are taken against the labelled examples ``rd_ex``: a derived head is a
+true positive if labelled 1, a false positive if labelled 0 (or, under the
+closed world, not labelled at all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlglot import exp
+
+from .compile import head_select, union_all
+from .engine import Engine
+from .introspect import Catalog
+from .rule import Rule
+from .target import EXAMPLES, Target
+
+
+@dataclass(frozen=True)
+class Counts:
+    derived: int   # distinct heads the body derives
+    support: int   # ... that are positive
+    negative: int  # ... that are negative (labelled, or unlabelled under the closed world)
+    positives: int  # all positives of the target
+
+    @property
+    def confidence(self) -> float:
+        return self.support / self.derived if self.derived else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.support / (self.support + self.negative) if self.support + self.negative else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.support / self.positives if self.positives else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _counts_query(cid: int, heads: exp.Query, target: Target) -> exp.Select:
+    n = target.arity
+    on = exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "h"), expression=exp.column(f"c{i}", "e")) for i in range(n)])
+    label = exp.column("label", "e")
+    neg = exp.or_(exp.EQ(this=label, expression=exp.Literal.number(0)), label.copy().is_(exp.null())) \
+        if target.closed_world else exp.EQ(this=label.copy(), expression=exp.Literal.number(0))
+    return exp.select(
+        exp.Literal.number(cid).as_("cid"), exp.func("count", exp.Star()).as_("derived"),
+        exp.Filter(this=exp.func("count", exp.Star()), expression=exp.Where(
+            this=exp.EQ(this=label.copy(), expression=exp.Literal.number(1)))).as_("support"),
+        exp.Filter(this=exp.func("count", exp.Star()), expression=exp.Where(this=neg)).as_("negative"),
+    ).from_(heads.subquery("h", copy=False), copy=False).join(exp.to_table(EXAMPLES).as_("e"), on=on, join_type="LEFT",
+                                                  copy=False)
+
+
+def n_positives(eng: Engine) -> int:
+    return int(eng.scalar(exp.select("count(*)").from_(EXAMPLES).where("label = 1")) or 0)
+
+
+def rule_counts(eng: Engine, cat: Catalog, target: Target, rules: Sequence[Rule]) -> list[Counts]:
+    """One :class:`Counts` per rule, in one query."""
+    if not rules:
+        return []
+    p = n_positives(eng)
+    qs = [_counts_query(i, head_select(r, cat, target.arity), target) for i, r in enumerate(rules)]
+    rows = {int(r[0]): r[1:] for r in eng.rows(union_all(qs))}
+    return [Counts(int(rows[i][0]), int(rows[i][1]), int(rows[i][2]), p) for i in range(len(rules))]
+
+
+def program_counts(eng: Engine, cat: Catalog, target: Target, rules: Sequence[Rule]) -> Counts:
+    """Counts of the union of ``rules`` (the program's predictions)."""
+    p = n_positives(eng)
+    if not rules:
+        return Counts(0, 0, 0, p)
+    heads = exp.select("*").distinct().from_(
+        union_all([head_select(r, cat, target.arity) for r in rules]).subquery("u", copy=False))
+    d, s, ng = eng.rows(_counts_query(0, heads, target))[0][1:]
+    return Counts(int(d), int(s), int(ng), p)

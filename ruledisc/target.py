@@ -1,0 +1,159 @@
+"""What to learn: ``TABLE``, ``TABLE.COLUMN`` (boolean) or ``TABLE.COLUMN=VALUE``.
+
+A target fixes the head (name, columns, argument domains) and the labelled
+examples, materialised as the temp table ``rd_ex(c0.., label)``: label 1 for a
+positive, 0 for an explicit negative. Under the closed world (a table target
+without ``--negatives``) every derived head that is not positive is negative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from sqlglot import exp
+
+from .engine import Engine
+from .errors import SchemaError, TargetError, UsageError
+from .introspect import Catalog, col, family, tab
+from .rule import Atom, Var, var_name
+
+TABLE, BOOLEAN, CATEGORICAL = "table", "boolean", "categorical"
+EXAMPLES = "rd_ex"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    kind: str
+    table: str
+    column: str | None
+    value: str | None
+    head_columns: tuple[str, ...]
+    head_types: tuple[str, ...]
+    domains: tuple[str | None, ...]
+    negatives: str | None = None
+
+    @property
+    def arity(self) -> int:
+        return len(self.head_columns)
+
+    @property
+    def closed_world(self) -> bool:
+        return self.kind == TABLE and self.negatives is None
+
+    def head_atom(self) -> Atom:
+        return Atom(self.name, tuple(Var(var_name(i)) for i in range(self.arity)))
+
+    def excluded(self, cat: Catalog) -> set[str]:
+        """Predicates the body may not use: the target itself and what leaks it."""
+        out = {self.table, self.name}
+        if self.column:
+            out.add(f"{self.table}.{self.column}")
+        if self.negatives:
+            out.add(self.negatives)
+        return out
+
+    def head_json(self) -> list[dict[str, str]]:
+        return [{"name": n, "type": t} for n, t in zip(self.head_columns, self.head_types)]
+
+
+def parse_target(spec: str, cat: Catalog, key: tuple[str, ...] | None = None,
+                 negatives: str | None = None) -> Target:
+    """Resolve a target spec against the catalog; errors say what to do instead."""
+    if not spec or not spec.strip():
+        raise UsageError("empty --target; give TABLE, TABLE.COLUMN or TABLE.COLUMN=VALUE")
+    if spec in cat.tables:
+        t = cat.tables[spec]
+        if negatives is not None:
+            neg = cat.table(negatives)
+            if len(neg.columns) != len(t.columns):
+                raise TargetError(f"--negatives table {negatives!r} has {len(neg.columns)} columns, "
+                                  f"target {spec!r} has {len(t.columns)}")
+        return Target(spec, TABLE, spec, None, None, tuple(c.name for c in t.columns),
+                      tuple(c.type for c in t.columns),
+                      tuple(cat.domain(spec, c.name) for c in t.columns), negatives)
+    lhs, eq, value = spec.partition("=")
+    table, dot, column = lhs.rpartition(".")
+    if not dot:
+        raise SchemaError(f"unknown table {lhs!r} in --target (tables: {', '.join(sorted(cat.tables))})")
+    t = cat.table(table)
+    c = t.column(column)
+    if negatives is not None:
+        raise UsageError("--negatives applies to TABLE targets; a column target labels its own negatives")
+    keys = key or t.key
+    if not keys:
+        raise TargetError(f"table {table!r} has no primary key; pass --key COL[,COL...] to name the "
+                          "columns that identify a row")
+    for k in keys:
+        t.column(k)
+    if column in keys:
+        raise TargetError(f"column {column!r} is part of the key of {table!r}; pick another column")
+    if eq:
+        if c.family in ("float",):
+            raise TargetError(f"column {table}.{column} is {c.type}; a categorical target needs a "
+                              "text, integer, boolean or date column")
+        name, kind = f"{table}__{column}__{value}", CATEGORICAL
+    else:
+        if c.family not in ("bool", "int"):
+            raise TargetError(f"column {table}.{column} is {c.type}, not boolean; use "
+                              f"--target {table}.{column}=VALUE for one of its values")
+        name, kind = f"{table}__{column}", BOOLEAN
+    return Target(name, kind, table, column, value if eq else None, tuple(keys),
+                  tuple(t.column(k).type for k in keys),
+                  tuple(cat.domain(table, k) for k in keys))
+
+
+def _label_expr(target: Target, cat: Catalog) -> exp.Expr:
+    c = col(target.column or "")
+    if target.kind == BOOLEAN:
+        if family(cat.tables[target.table].column(target.column or "").type) == "int":
+            return exp.Case().when(exp.EQ(this=c, expression=exp.Literal.number(1)), exp.Literal.number(1)) \
+                .when(exp.EQ(this=c.copy(), expression=exp.Literal.number(0)), exp.Literal.number(0))
+        return exp.cast(c, "INTEGER")
+    return exp.cast(exp.EQ(this=exp.cast(c, "VARCHAR"), expression=exp.Literal.string(target.value or "")),
+                    "INTEGER")
+
+
+def examples_select(target: Target, cat: Catalog) -> exp.Select:
+    """``SELECT DISTINCT c0.., label`` of the labelled examples (NULL labels dropped)."""
+    if target.kind == TABLE:
+        cols = [col(c).as_(f"c{i}") for i, c in enumerate(target.head_columns)]
+        pos = exp.select(*cols, exp.Literal.number(1).as_("label")).distinct().from_(tab(target.table))
+        if target.negatives:
+            ncols = [col(c.name).as_(f"c{i}") for i, c in enumerate(cat.tables[target.negatives].columns)]
+            neg = exp.select(*ncols, exp.Literal.number(0).as_("label")).distinct() \
+                .from_(tab(target.negatives))
+            pos = exp.union(pos, neg, distinct=False)  # type: ignore[assignment]
+        return exp.select("*").from_(pos.subquery("e"))
+    cols = [col(c).as_(f"c{i}") for i, c in enumerate(target.head_columns)]
+    return exp.select(*cols, _label_expr(target, cat).as_("label")).from_(tab(target.table)) \
+        .where(col(target.column or "").is_(exp.null()).not_())
+
+
+def materialise_examples(eng: Engine, target: Target, cat: Catalog) -> dict[str, int]:
+    """Create temp table ``rd_ex``; check keys and positives. Returns label counts."""
+    if target.kind != TABLE:
+        keys = [col(k) for k in target.head_columns]
+        n, nd = eng.rows(exp.select("count(*)", exp.func("count", exp.Distinct(expressions=[exp.Tuple(
+            expressions=keys)]))).from_(tab(target.table)))[0]
+        if n != nd:
+            raise TargetError(f"key ({', '.join(target.head_columns)}) of {target.table!r} is not unique: "
+                              f"{n - nd} duplicate rows; pass --key with columns that identify a row")
+    eng.execute(exp.Create(this=exp.to_table(EXAMPLES), kind="TABLE", replace=True,
+                           properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+                           expression=examples_select(target, cat)))
+    counts = dict(eng.rows(exp.select("label", "count(*)").from_(EXAMPLES).group_by("label")))
+    n_pos, n_neg = counts.get(1, 0), counts.get(0, 0)
+    if n_pos == 0:
+        hint = "the table is empty" if target.kind == TABLE else "no row has that value"
+        raise TargetError(f"target {target.name!r} has no positive examples ({hint})")
+    if target.kind != TABLE and n_neg == 0:
+        raise TargetError(f"target {target.name!r} has no negative examples; every labelled row is positive")
+    if target.kind == TABLE and target.negatives:
+        clash = eng.scalar(exp.select("count(*)").from_(
+            exp.select(*[f"c{i}" for i in range(target.arity)]).from_(EXAMPLES)
+            .group_by(*[f"c{i}" for i in range(target.arity)]).having("count(DISTINCT label) > 1")
+            .subquery("x")))
+        if clash:
+            raise TargetError(f"{clash} rows are both in {target.table!r} and in --negatives "
+                              f"{target.negatives!r}")
+    return {"positives": n_pos, "negatives": n_neg}

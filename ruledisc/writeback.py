@@ -1,0 +1,121 @@
+"""Write learned rules back as SQL: ``<schema>.rules``, one view per rule and
+one union view per target, all in one transaction. DDL is built as sqlglot
+trees; user tables are only ever read (views name them as ``main.<table>``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Sequence
+
+from sqlglot import exp
+
+from .compile import literal, union_all, view_select
+from .engine import Engine
+from .errors import UsageError
+from .introspect import Catalog
+from .rule import Rule
+
+RULES_COLUMNS = (
+    ("run_id", "VARCHAR"), ("target", "VARCHAR"), ("rule_no", "INTEGER"), ("rule_text", "VARCHAR"),
+    ("sql_text", "VARCHAR"), ("weight", "DOUBLE"), ("support", "BIGINT"), ("confidence", "DOUBLE"),
+    ("head_coverage", "DOUBLE"), ("precision", "DOUBLE"), ("recall", "DOUBLE"),
+    ("created_at", "TIMESTAMP"), ("head_columns", "VARCHAR"), ("predicates", "VARCHAR"),
+)
+
+
+@dataclass(frozen=True)
+class StoredRule:
+    """A rule as written to the database (metrics may be NULL for applied rules)."""
+
+    rule: Rule
+    weight: float | None = None
+    support: int | None = None
+    confidence: float | None = None
+    head_coverage: float | None = None
+    precision: float | None = None
+    recall: float | None = None
+
+
+def check_schema_name(schema: str) -> str:
+    if not schema or schema.lower() in ("main", "information_schema", "pg_catalog", "temp"):
+        raise UsageError(f"--schema {schema!r} is not allowed; ruledisc writes only to its own schema "
+                         "(default ruledisc)")
+    return schema
+
+
+def rule_view_name(target: str, k: int) -> str:
+    return f"{target}__r{k}"
+
+
+def view_table(schema: str, name: str) -> exp.Table:
+    return exp.table_(name, db=schema, quoted=True)
+
+
+def union_view(schema: str, target: str, columns: Sequence[tuple[str, str]],
+               confidences: Sequence[float]) -> exp.Query:
+    """Predicted facts: the union of the rule views, with a noisy-or ``score``
+    over the confidences of the rules that fire."""
+    names = [c for c, _ in columns]
+    if not confidences:
+        return exp.select(*[exp.cast(exp.null(), t).as_(c, quoted=True) for c, t in columns],
+                          exp.cast(exp.null(), "DOUBLE").as_("score")).where(exp.false())
+    parts = [exp.select(*[exp.column(c, quoted=True) for c in names],
+                        exp.cast(literal(min(max(conf, 0.0), 1.0)), "DOUBLE").as_("conf"))
+             .from_(view_table(schema, rule_view_name(target, k + 1)))
+             for k, conf in enumerate(confidences)]
+    miss = exp.func("sum", exp.func("ln", exp.func("greatest", exp.Sub(this=exp.Literal.number(1),
+                                                                        expression=exp.column("conf")),
+                                                   exp.Literal.number(1e-12))))
+    score = exp.func("round", exp.Sub(this=exp.Literal.number(1), expression=exp.func("exp", miss)),
+                     exp.Literal.number(6))
+    return exp.select(*[exp.column(c, quoted=True) for c in names], score.as_("score")) \
+        .from_(union_all(parts).subquery("u", copy=False)).group_by(*[exp.column(c, quoted=True) for c in names])
+
+
+def _existing_rule_views(eng: Engine, schema: str, target: str) -> list[str]:
+    q = exp.select("table_name").from_("information_schema.tables").where(exp.and_(
+        exp.EQ(this=exp.column("table_schema"), expression=exp.Literal.string(schema)),
+        exp.EQ(this=exp.column("table_type"), expression=exp.Literal.string("VIEW"))))
+    pat = re.compile(re.escape(target) + r"__r\d+\Z")
+    return [r[0] for r in eng.rows(q) if pat.match(r[0])]
+
+
+def write_rules(eng: Engine, cat: Catalog, schema: str, target: str, columns: Sequence[tuple[str, str]],
+                rules: Sequence[StoredRule], run_id: str, predicates: dict[str, Any]) -> list[str]:
+    """Replace ``target``'s rules and views in ``schema``, atomically. Returns view names."""
+    check_schema_name(schema)
+    names = [c for c, _ in columns]
+    selects = [view_select(r.rule, cat, names) for r in rules]  # compile first: fail before writing
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    rules_tab = exp.table_("rules", db=schema, quoted=True)
+    with eng.transaction():
+        eng.execute(exp.Create(this=exp.to_identifier(schema, quoted=True), kind="SCHEMA", exists=True))
+        eng.execute(exp.Create(this=exp.Schema(this=rules_tab, expressions=[
+            exp.ColumnDef(this=exp.to_identifier(c), kind=exp.DataType.build(t)) for c, t in RULES_COLUMNS]),
+            kind="TABLE", exists=True))
+        eng.execute(exp.delete(rules_tab, where=exp.EQ(this=exp.column("target"),
+                                                       expression=exp.Literal.string(target))))
+        for v in _existing_rule_views(eng, schema, target):
+            eng.execute(exp.Drop(this=view_table(schema, v), kind="VIEW", exists=True))
+        views = []
+        for k, sel in enumerate(selects, start=1):
+            eng.execute(exp.Create(this=view_table(schema, rule_view_name(target, k)), kind="VIEW",
+                                   replace=True, expression=sel))
+            views.append(f"{schema}.{rule_view_name(target, k)}")
+        confs = [r.confidence if r.confidence is not None else (r.weight or 1.0) for r in rules]
+        eng.execute(exp.Create(this=view_table(schema, target), kind="VIEW", replace=True,
+                               expression=union_view(schema, target, columns, confs)))
+        head_json = json.dumps([{"name": c, "type": t} for c, t in columns])
+        pred_json = json.dumps(predicates)
+        rows = []
+        for k, (r, sel) in enumerate(zip(rules, selects), start=1):
+            vals = (run_id, target, k, r.rule.text(), eng.sql(sel), r.weight, r.support, r.confidence,
+                    r.head_coverage, r.precision, r.recall, now.isoformat(sep=" "), head_json, pred_json)
+            rows.append(exp.Tuple(expressions=[exp.null() if v is None else literal(v) for v in vals]))
+        if rows:
+            eng.execute(exp.insert(exp.values([tuple(t.expressions) for t in rows]), rules_tab,
+                                   columns=[c for c, _ in RULES_COLUMNS]))
+    return [f"{schema}.{target}"] + views
