@@ -78,7 +78,9 @@ class Engine:
 
     def polars(self, e: exp.Expr):
         cur, text, t0 = self._run(e)
-        df = cur.pl()
+        import polars as pl
+        names = [d[0] for d in cur.description]
+        df = pl.DataFrame(cur.fetchall(), schema=names, orient="row")
         self._record(text, t0, df.height)
         return df
 

@@ -13,7 +13,7 @@ from sqlglot import exp
 
 from .bias import Bias, search
 from .compile import view_select
-from .errors import SourceError, UsageError
+from .errors import DataError, SourceError, UsageError
 from .ground import build_heads, ground
 from .introspect import Catalog, introspect
 from .learner import LearnerConfig, fit
@@ -203,7 +203,7 @@ def _stored_ruleset(src: Source, schema: str, target: str) -> RuleSet:
          .order_by("rule_no"))
     try:
         rows = eng.rows(q)
-    except Exception as err:
+    except DataError as err:
         raise SourceError(f"no stored rules in schema {schema!r}; run `ruledisc mine` first or pass --rules") \
             from err
     from .parse import parse_rule
@@ -256,7 +256,7 @@ def stored_rules(db: DatabaseLike, target: str | None = None, schema: str = "rul
             q = q.where(exp.EQ(this=exp.column("target"), expression=exp.Literal.string(target)))
         try:
             return src.engine.polars(q)
-        except Exception as err:
+        except DataError as err:
             raise SourceError(f"no stored rules in schema {schema!r} of {db}; run `ruledisc mine` first") \
                 from err
     finally:
