@@ -62,6 +62,8 @@ def _from_json(text: str, p: Path) -> RuleSet:
 
 def _from_datalog(text: str) -> list[RuleSet]:
     prog = parse_program(text)
+    if not prog.rules:
+        raise SourceError("the Datalog file holds no rules")
     decls = {d.pred: d for d in prog.decls}
     sets: dict[str, RuleSet] = {}
     for r in prog.rules:
@@ -79,7 +81,7 @@ def predicate_signatures(cat: Catalog, rules: list[Rule]) -> dict[str, dict[str,
     for r in rules:
         for lit in r.body:
             if isinstance(lit, Atom) and lit.pred not in out:
-                p = cat.predicates[lit.pred]
+                p = cat.predicate(lit.pred, len(lit.args))
                 out[lit.pred] = {"table": p.table, "columns": list(p.columns), "kind": p.kind}
     return out
 

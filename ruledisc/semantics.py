@@ -42,9 +42,12 @@ def disj(x: torch.Tensor, tnorm: TNorm) -> torch.Tensor:
 def scatter_disj(values: torch.Tensor, index: torch.Tensor, n: int, tnorm: TNorm) -> torch.Tensor:
     """OR of ``values`` grouped by ``index``: (P,), (P,) -> (n,). Empty groups are 0."""
     if tnorm == TNorm.PRODUCT:
-        logs = torch.log1p(-values.clamp(max=1.0 - EPS))
+        # log-space product of (1 - v); a value of exactly 1 saturates its group to exactly 1
+        sat = values >= 1.0
+        logs = torch.log1p(-torch.where(sat, torch.zeros_like(values), values).clamp(max=1.0 - EPS))
         acc = torch.zeros(n, dtype=values.dtype, device=values.device).index_add(0, index, logs)
-        return 1.0 - torch.exp(acc)
+        n_sat = torch.zeros(n, dtype=values.dtype, device=values.device).index_add(0, index, sat.to(values.dtype))
+        return torch.where(n_sat > 0, torch.ones_like(acc), 1.0 - torch.exp(acc))
     if tnorm == TNorm.LUKASIEWICZ:
         acc = torch.zeros(n, dtype=values.dtype, device=values.device).index_add(0, index, values)
         return acc.clamp(max=1.0)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_dbs"
+
+
+def make_db(path: Path, sql: str) -> Path:
+    con = duckdb.connect(str(path))
+    con.execute(sql)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def family_db(tmp_path: Path) -> Path:
+    return make_db(tmp_path / "family.duckdb", (SAMPLES / "family.sql").read_text())
+
+
+@pytest.fixture
+def shop_db(tmp_path: Path) -> Path:
+    return make_db(tmp_path / "shop.duckdb", (SAMPLES / "shop.sql").read_text())
+
+
+@pytest.fixture
+def family_con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute((SAMPLES / "family.sql").read_text())
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def shop_con() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute((SAMPLES / "shop.sql").read_text())
+    yield con
+    con.close()
