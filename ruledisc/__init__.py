@@ -4,14 +4,33 @@
 >>> res = ruledisc.mine("sample_dbs/family.sql", target="mother", background="parent,male,female")  # doctest: +SKIP
 """
 
-from .errors import (DataError, RulediscError, RuleSyntaxError, SchemaError, SourceError, TargetError,
-                     UsageError)
+from .errors import DataError, RulediscError, RuleSyntaxError, SchemaError, SourceError, TargetError, UsageError
 from .parse import parse_program, parse_rule
 from .pipeline import MineOptions, apply, evaluate, mine, stored_rules
 from .result import LearnedRule, MineResult
 from .rule import Atom, Comparison, Const, Rule, Var
 
 __version__ = "0.1.0"
-__all__ = ["mine", "apply", "evaluate", "stored_rules", "MineOptions", "MineResult", "LearnedRule", "Rule",
-           "Atom", "Comparison", "Const", "Var", "parse_rule", "parse_program", "RulediscError", "UsageError",
-           "RuleSyntaxError", "DataError", "SourceError", "SchemaError", "TargetError"]
+__all__ = [
+                     "Atom",
+                     "Comparison",
+                     "Const",
+                     "DataError",
+                     "LearnedRule",
+                     "MineOptions",
+                     "MineResult",
+                     "Rule",
+                     "RuleSyntaxError",
+                     "RulediscError",
+                     "SchemaError",
+                     "SourceError",
+                     "TargetError",
+                     "UsageError",
+                     "Var",
+                     "apply",
+                     "evaluate",
+                     "mine",
+                     "parse_program",
+                     "parse_rule",
+                     "stored_rules",
+]

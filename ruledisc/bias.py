@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 from sqlglot import exp
 
-from .engine import Engine
 from .compile import compile_body, head_select, union_all
+from .engine import Engine
 from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
 from .rule import Atom, Comparison, Const, Rule, Var, var_name
 from .target import EXAMPLES, Target

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import typer
 
@@ -70,16 +71,16 @@ def mine_cmd(
     tnorm: str = typer.Option("product", "--tnorm", help="product, lukasiewicz or godel."),
     epochs: int = typer.Option(300, "--epochs", help="Training epochs."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the result as JSON to this file."),
+    out: Path | None = typer.Option(None, "--out", help="Write the result as JSON to this file."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout only."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Learn and print; write nothing to DB."),
     schema: str = typer.Option("ruledisc", "--schema", help="Schema for rules and views."),
-    negatives: Optional[str] = typer.Option(None, "--negatives", help="Table of negative examples."),
-    key: Optional[str] = typer.Option(None, "--key", help="Key column(s) of the target table, comma-separated."),
-    background: Optional[str] = typer.Option(None, "--background",
+    negatives: str | None = typer.Option(None, "--negatives", help="Table of negative examples."),
+    key: str | None = typer.Option(None, "--key", help="Key column(s) of the target table, comma-separated."),
+    background: str | None = typer.Option(None, "--background",
                                              help="Only these tables may appear in rule bodies (comma-separated)."),
-    exclude: Optional[str] = typer.Option(None, "--exclude", help="Tables never used in rule bodies."),
-    min_support: Optional[int] = typer.Option(None, "--min-support", help="Positives a rule must reach."),
+    exclude: str | None = typer.Option(None, "--exclude", help="Tables never used in rule bodies."),
+    min_support: int | None = typer.Option(None, "--min-support", help="Positives a rule must reach."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
     """Learn rules that explain TARGET from the rest of DB; print and store them."""
@@ -121,7 +122,7 @@ def _print_result(res: Any) -> None:
 @handled
 def rules_cmd(
     db: str = typer.Argument(..., help="Database holding mined rules."),
-    target: Optional[str] = typer.Option(None, "--target", "-t", help="Only this target's rules."),
+    target: str | None = typer.Option(None, "--target", "-t", help="Only this target's rules."),
     schema: str = typer.Option("ruledisc", "--schema"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -136,7 +137,7 @@ def rules_cmd(
     for c in ("target", "#", "rule", "weight", "support", "conf", "precision", "recall"):
         tab.add_column(c, overflow="fold")
     for r in df.iter_rows(named=True):
-        f = lambda v: "" if v is None else f"{v:.3f}"  # noqa: E731
+        f = lambda v: "" if v is None else f"{v:.3f}"
         tab.add_row(r["target"], str(r["rule_no"]), r["rule_text"], f(r["weight"]),
                     "" if r["support"] is None else str(r["support"]), f(r["confidence"]), f(r["precision"]),
                     f(r["recall"]))
@@ -164,10 +165,10 @@ def apply_cmd(
 def eval_cmd(
     db: str = typer.Argument(..., help="Database with the target's labels."),
     target: str = typer.Option(..., "--target", "-t"),
-    rules: Optional[Path] = typer.Option(None, "--rules", help="Rules file; default: the stored rules."),
+    rules: Path | None = typer.Option(None, "--rules", help="Rules file; default: the stored rules."),
     schema: str = typer.Option("ruledisc", "--schema"),
-    key: Optional[str] = typer.Option(None, "--key"),
-    negatives: Optional[str] = typer.Option(None, "--negatives"),
+    key: str | None = typer.Option(None, "--key"),
+    negatives: str | None = typer.Option(None, "--negatives"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Score rules against the labels in DB: precision, recall, F1."""

@@ -11,8 +11,8 @@ support counts and the exported views, so a rule and its view cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from sqlglot import exp
 

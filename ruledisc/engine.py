@@ -8,9 +8,10 @@ duration, so benchmarks can replay exactly the SQL a run issued.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import duckdb
 import numpy as np

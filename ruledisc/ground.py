@@ -9,8 +9,8 @@ groundings come back as ``(clause id, head id)`` pairs, fetched as numpy arrays
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -46,7 +46,7 @@ class Groundings:
     def n_heads(self) -> int:
         return int(self.labels.shape[0])
 
-    def to(self, device: str | torch.device) -> "Groundings":
+    def to(self, device: str | torch.device) -> Groundings:
         return Groundings(self.clause.to(device), self.head.to(device), self.truth.to(device),
                           self.labels.to(device), self.weights.to(device), self.n_clauses)
 

@@ -133,9 +133,7 @@ def _read_tables(eng: Engine) -> dict[str, Table]:
          .from_("duckdb_constraints()")
          .where("schema_name = 'main' AND database_name = current_database()"))
     for t, kind, ccols, rt, rcols in eng.rows(q):
-        if kind == "PRIMARY KEY":
-            keys[t] = tuple(ccols)
-        elif kind == "UNIQUE" and t not in keys:
+        if kind == "PRIMARY KEY" or kind == "UNIQUE" and t not in keys:
             keys[t] = tuple(ccols)
         elif kind == "FOREIGN KEY":
             fks.setdefault(t, []).append((tuple(ccols), rt, tuple(rcols)))

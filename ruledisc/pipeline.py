@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from sqlglot import exp
@@ -64,7 +65,7 @@ class MineOptions:
         check_schema_name(self.schema)
 
     @classmethod
-    def from_kwargs(cls, **kw: Any) -> "MineOptions":
+    def from_kwargs(cls, **kw: Any) -> MineOptions:
         names = {f.name for f in fields(cls)}
         bad = sorted(set(kw) - names)
         if bad:

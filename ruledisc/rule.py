@@ -39,7 +39,7 @@ class Var:
 class Const:
     """A constant: a str, int or float value."""
 
-    value: Union[str, int, float]
+    value: str | int | float
 
     def text(self) -> str:
         v = self.value
@@ -84,7 +84,7 @@ class Atom:
     def vars(self) -> tuple[Var, ...]:
         return tuple(a for a in self.args if isinstance(a, Var))
 
-    def rename(self, m: dict[str, str]) -> "Atom":
+    def rename(self, m: dict[str, str]) -> Atom:
         return Atom(self.pred, tuple(Var(m[a.name]) if isinstance(a, Var) else a for a in self.args))
 
     def sort_key(self) -> tuple:
@@ -105,11 +105,11 @@ class Comparison:
     def vars(self) -> tuple[Var, ...]:
         return tuple(a for a in (self.left, self.right) if isinstance(a, Var))
 
-    def rename(self, m: dict[str, str]) -> "Comparison":
-        f = lambda t: Var(m[t.name]) if isinstance(t, Var) else t  # noqa: E731
+    def rename(self, m: dict[str, str]) -> Comparison:
+        f = lambda t: Var(m[t.name]) if isinstance(t, Var) else t
         return Comparison(self.op, f(self.left), f(self.right)).normal()
 
-    def normal(self) -> "Comparison":
+    def normal(self) -> Comparison:
         """Variable first; for symmetric ops, the smaller variable first."""
         a, b, op = self.left, self.right, self.op
         if isinstance(a, Const) or (op in ("=", "!=") and isinstance(b, Var) and b.name < a.name):
@@ -157,10 +157,10 @@ class Rule:
         cmp_vars = {v.name for lit in self.body if isinstance(lit, Comparison) for v in lit.vars()}
         return set(self.head_vars()) <= bound and cmp_vars <= bound
 
-    def rename(self, m: dict[str, str]) -> "Rule":
+    def rename(self, m: dict[str, str]) -> Rule:
         return Rule(self.head.rename(m), tuple(lit.rename(m) for lit in self.body))
 
-    def canonical(self) -> "Rule":
+    def canonical(self) -> Rule:
         """Rename variables (head ones X, Y, ... by position; existential ones so that
         the sorted body is smallest) and sort the body. Renaming-invariant."""
         head = self.head_vars()

@@ -7,8 +7,8 @@ closed world, not labelled at all).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from sqlglot import exp
 

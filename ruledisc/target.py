@@ -9,6 +9,7 @@ without ``--negatives``) every derived head that is not positive is negative.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from sqlglot import exp
 
 from .engine import Engine

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlglot import exp
 
@@ -89,7 +90,7 @@ def write_rules(eng: Engine, cat: Catalog, schema: str, target: str, columns: Se
     check_schema_name(schema)
     names = [c for c, _ in columns]
     selects = [view_select(r.rule, cat, names) for r in rules]  # compile first: fail before writing
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     rules_tab = exp.table_("rules", db=schema, quoted=True)
     with eng.transaction():
         eng.execute(exp.Create(this=exp.to_identifier(schema, quoted=True), kind="SCHEMA", exists=True))

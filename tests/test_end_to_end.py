@@ -9,11 +9,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from conftest import make_db
 
 import ruledisc
 from ruledisc.datasets import family, shop
-
-from conftest import make_db
 
 pytestmark = pytest.mark.slow
 BACKGROUND = "parent,male,female"
