@@ -12,8 +12,11 @@ Targets from the issue: total <= 3x the SQL alone, peak memory < 2 GiB.
     python benchmarks/phases.py --people 2000 --targets mother,son
 
 Writes ``benchmarks/out/phases.json``. A child that runs past ``--timeout`` is
-killed; its last snapshot (current phase, the statement in flight, the slowest
-statements so far) is reported instead of its result.
+killed, or fails (DuckDB spills past ``--max-spill`` and runs out of memory); its
+last snapshot (current phase, the statement in flight, the slowest statements so
+far, memory) is reported instead of its result. DuckDB's own settings (threads,
+memory_limit) are left at their defaults, as a user of ``ruledisc.mine`` gets them;
+only its spill folder is moved into a temporary folder that is removed at the end.
 """
 
 from __future__ import annotations
@@ -94,12 +97,17 @@ def _write_json(path: Path, obj: Any) -> None:
     os.replace(tmp, path)
 
 
-def _build_db(n_people: int, seed: int):
+def _build_db(n_people: int, seed: int, spill_dir: str | None, max_spill: str):
     import duckdb
 
     from ruledisc.datasets import family
 
     con = duckdb.connect()
+    if spill_dir:
+        # DuckDB spills to ./.tmp by default and a killed child leaves it there: spill into the
+        # parent's temporary folder instead (removed when the run ends), capped to spare the disk
+        con.execute(f"SET temp_directory = '{spill_dir}'")
+    con.execute(f"SET max_temp_directory_size = '{max_spill}'")
     frames = family.generate(n_people, seed=seed)
     sizes = {}
     for name, df in frames.items():
@@ -182,17 +190,24 @@ def child(args: argparse.Namespace) -> int:
     baseline_kib = _status_kib("VmRSS")
     state["stage"] = "build"
     t0 = time.perf_counter()
-    con, sizes = _build_db(args.people, args.seed)
+    con, sizes = _build_db(args.people, args.seed, args.spill_dir, args.max_spill)
     build_s = time.perf_counter() - t0
     after_build_kib = _status_kib("VmRSS")
     hwm_reset = _reset_hwm()
+    state["memory"] = {"baseline_mib": _mib(baseline_kib), "after_build_mib": _mib(after_build_kib),
+                       "build_s": round(build_s, 3)}
 
     state["stage"] = "mine"
     eng = TracingEngine(con)
     eng_box["engine"] = eng
     opts = MineOptions(background=BACKGROUND, dry_run=True, seed=args.mine_seed)
     ph = Phases(Recorder())
-    res = _mine(Source(eng, "connection", owned=False), args.child, opts, ph)
+    try:
+        res = _mine(Source(eng, "connection", owned=False), args.child, opts, ph)
+    except Exception as err:
+        state["error"] = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        snapshot()  # where it failed, for the parent's report
+        raise
     mine_hwm_kib = _status_kib("VmHWM") if hwm_reset else None
     maxrss_mine_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -237,6 +252,7 @@ def child(args: argparse.Namespace) -> int:
         },
         "peak_mib": _mib(peak_kib),
         "duckdb_threads": con.execute("SELECT current_setting('threads')").fetchone()[0],
+        "duckdb_memory_limit": con.execute("SELECT current_setting('memory_limit')").fetchone()[0],
         "torch_threads": torch.get_num_threads(),
     })
     slow = sorted(range(len(log)), key=lambda i: -replay[i])[:TOP_N]
@@ -255,7 +271,7 @@ def _run_target(target: str, args: argparse.Namespace, work: Path) -> dict[str, 
         p.unlink(missing_ok=True)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", target, "--people", str(args.people),
            "--seed", str(args.seed), "--mine-seed", str(args.mine_seed), "--result", str(result),
-           "--snapshot", str(snap)]
+           "--snapshot", str(snap), "--spill-dir", str(work / f"{target}.spill"), "--max-spill", args.max_spill]
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, check=False, timeout=args.timeout, capture_output=True, text=True)
@@ -269,8 +285,11 @@ def _run_target(target: str, args: argparse.Namespace, work: Path) -> dict[str, 
     if proc.returncode != 0 or not result.exists():
         err = (proc.stderr or "").strip().splitlines()
         err = [ln for ln in err if "leak" not in ln and not ln.startswith(" - ")]
-        return {"target": target, "people": args.people, "status": "error", "wall_s": wall,
-                "returncode": proc.returncode, "stderr_tail": "\n".join(err[-25:])}
+        out = {"target": target, "people": args.people, "status": "error", "wall_s": wall,
+               "returncode": proc.returncode, "stderr_tail": "\n".join(err[-25:])}
+        if snap.exists():
+            out["snapshot"] = json.loads(snap.read_text())
+        return out
     out = json.loads(result.read_text())
     out.update(status="ok", wall_s=wall)
     return out
@@ -287,9 +306,24 @@ def _fmt(v: Any, digits: int = 2) -> str:
 
 
 def _row(r: dict[str, Any]) -> list[str]:
+    if r["status"] != "ok" and r.get("snapshot"):
+        # what finished, the phase that was running (">" its seconds so far), memory so far
+        s = r["snapshot"]
+        done = s.get("phases_done") or {}
+        cells = []
+        for p in PHASES:
+            if f"{p}_s" in done:
+                cells.append(_fmt(done[f"{p}_s"]))
+            elif s.get("phase") == p and s.get("phase_elapsed_s") is not None:
+                cells.append(f">{s['phase_elapsed_s']:.0f}")
+            else:
+                cells.append("-")
+        peak = s.get("hwm_mib")
+        mem = "FAIL" if peak is not None and peak >= MAX_PEAK_MIB else "-"
+        return ([r["target"], str(r["people"])] + cells
+                + [f">{r['wall_s']:.0f}", "-", "-", "-", f">={_fmt(peak, 0)}", mem, r["status"].upper()])
     if r["status"] != "ok":
-        return [r["target"], str(r["people"])] + ["-"] * (len(PHASES) + 1) + ["-", "-", "-", "-", "-",
-                                                                                 r["status"].upper()]
+        return [r["target"], str(r["people"])] + ["-"] * (len(PHASES) + 6) + [r["status"].upper()]
     t = r["timings"]
     ratio_ok = r["ratio"] is not None and r["ratio"] <= MAX_RATIO
     mem_ok = r["peak_mib"] is not None and r["peak_mib"] < MAX_PEAK_MIB
@@ -323,24 +357,31 @@ def _details(r: dict[str, Any]) -> list[str]:
         lg = r["engine_log"]
         out.append(f"  {lg['queries']} queries, {lg['seconds']:.2f}s inside the run, "
                    f"{r['sql_alone_s']:.2f}s replayed alone")
-        for ph, d in lg["per_phase"].items():
-            out.append(f"    {ph:<11} {d['queries']:>5} queries  in run {d['seconds']:8.2f}s  "
-                       f"alone {r['sql_alone_per_phase_s'].get(ph, 0.0):8.2f}s  rows {d['rows']}")
+        for ph in PHASES:
+            d = lg["per_phase"].get(ph, {"queries": 0, "seconds": 0.0, "rows": 0})
+            phase_s = r["timings"].get(f"{ph}_s", 0.0)
+            out.append(f"    {ph:<11} phase {phase_s:8.2f}s = SQL {d['seconds']:8.2f}s + other "
+                       f"{phase_s - d['seconds']:7.2f}s | {d['queries']:>4} queries, replayed alone "
+                       f"{r['sql_alone_per_phase_s'].get(ph, 0.0):8.2f}s, rows {d['rows']}")
         for rule in r["rules"]:
             out.append(f"  rule: {rule}")
         out.append("  slowest statements in the run:")
         for q in lg["slowest"][:5]:
             out.append(f"    {q['seconds']:8.3f}s  {q['phase']:<10} rows={q['rows']:<8} {q['sql'][:160]}")
-    elif r["status"] == "timeout":
-        s = r.get("snapshot") or {}
-        out.append(f"  killed after --timeout; stage {s.get('stage')}, phase {s.get('phase')} "
+    elif r.get("snapshot"):
+        s = r["snapshot"]
+        why = "killed after --timeout" if r["status"] == "timeout" else f"failed: {s.get('error')}"
+        out.append(f"  {why}; stage {s.get('stage')}, phase {s.get('phase')} "
                    f"({s.get('phase_elapsed_s')}s in), note {s.get('note')!r}, rss {s.get('rss_mib')} MiB, "
                    f"peak {s.get('hwm_mib')} MiB")
+        if s.get("memory"):
+            out.append(f"  before mining: {s['memory']}")
         if s.get("phases_done"):
             out.append(f"  phases finished: {s['phases_done']}")
         if s.get("inflight"):
             fl = s["inflight"]
-            out.append(f"  in flight: {fl['phase']} for {fl['running_s']}s: {fl['sql'][:300]}")
+            out.append(f"  {'in flight' if r['status'] == 'timeout' else 'failing statement'}: {fl['phase']} "
+                       f"for {fl['running_s']}s: {fl['sql'][:300]}")
         lg = s.get("log")
         if lg:
             for ph, d in lg["per_phase"].items():
@@ -361,7 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mine-seed", type=int, default=0, help="MineOptions.seed")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per target (build + mine + replay)")
     ap.add_argument("--out", default=str(DEFAULT_OUT), help="JSON output path")
+    ap.add_argument("--max-spill", default="20GB", help="DuckDB max_temp_directory_size (disk spill cap)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--spill-dir", help=argparse.SUPPRESS)
     ap.add_argument("--result", help=argparse.SUPPRESS)
     ap.add_argument("--snapshot", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
