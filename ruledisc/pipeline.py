@@ -170,10 +170,7 @@ def apply(rules_path: str | Path, db: DatabaseLike, schema: str = "ruledisc",
     path = Path(db) if isinstance(db, (str, Path)) else None
     existed = path.exists() if path is not None else True
     ph = Phases(reporter)
-    try:
-        src = open_source(db, create=True)
-    except SourceError:
-        raise
+    src = open_source(db, create=True)
     ok = False
     try:
         with ph.phase("apply"):
