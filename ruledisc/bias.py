@@ -121,6 +121,11 @@ class Refiner:
     def refine(self, rule: Rule) -> Iterable[Rule]:
         doms = self.domains(rule)
         body_vars = rule.body_vars()
+        # The body stays one connected join: a literal joining only the head would
+        # make the body a cross product of parts (``mother(X,Y) :- female(X), female(Y)``
+        # derives |female|^2 heads). Every connected body is still reached, one
+        # connected prefix at a time, and prefixes only have more support.
+        anchor = body_vars or set(doms)
         existing = set(rule.body)
         n_vars = len(doms)
         for p in self.preds:
@@ -131,8 +136,8 @@ class Refiner:
                 fresh = fresh_names[j] if n_vars < self.max_vars else None
                 options.append(self._arg_options(p, j, doms, fresh))
             for args in itertools.product(*options):
-                if not any(isinstance(a, Var) and a.name in doms for a in args):
-                    continue  # must connect to the clause
+                if not any(isinstance(a, Var) and a.name in anchor for a in args):
+                    continue  # must connect to the body (the first literal: to the head)
                 new = {a.name for a in args if isinstance(a, Var) and a.name not in doms}
                 if n_vars + len(new) > self.max_vars:
                     continue

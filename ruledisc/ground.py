@@ -124,3 +124,41 @@ def ground(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate]
         truth=torch.ones(len(order), dtype=torch.float32),
         labels=torch.from_numpy(lab["label"].astype(np.float32)),
         weights=torch.from_numpy(lab["w"].astype(np.float32)), n_clauses=len(cands))
+
+
+def compress(g: Groundings, seed: int = 0) -> Groundings:
+    """Merge head atoms reached by the same set of clauses (crisp facts only).
+
+    With every body truth 1, a head's truth depends only on *which* clauses reach
+    it, so heads with equal clause sets share one truth value. Each set becomes one
+    row whose weight is the heads' total weight and whose label is their weighted
+    share of positives; weighted BCE on these rows equals the loss on the heads,
+    term by term. Sets are identified by two independent 64-bit random sums per
+    head (collision odds about ``H^2 / 2^128``).
+
+    Returns a Groundings over P' pairs and H' clause sets (P' <= P, H' <= H).
+    """
+    if not bool((g.truth == 1).all()):
+        return g
+    clause, head = g.clause.numpy(), g.head.numpy()
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(1, 2**63, size=(2, max(1, g.n_clauses)), dtype=np.uint64)
+    order = np.argsort(head, kind="stable")
+    h_sorted, c_sorted = head[order], clause[order]
+    sig = np.zeros((g.n_heads, 2), dtype=np.uint64)
+    if len(h_sorted):
+        starts = np.flatnonzero(np.r_[True, h_sorted[1:] != h_sorted[:-1]])
+        for j in range(2):
+            sig[h_sorted[starts], j] = np.add.reduceat(keys[j][c_sorted], starts)
+    _, first, pattern = np.unique(sig, axis=0, return_index=True, return_inverse=True)
+    pattern = pattern.reshape(-1)
+    keep = first[pattern[head]] == head          # pairs of each set's representative head
+    w = g.weights.numpy().astype(np.float64)
+    lab = g.labels.numpy().astype(np.float64)
+    w_all = np.bincount(pattern, weights=w, minlength=len(first))
+    w_pos = np.bincount(pattern, weights=w * lab, minlength=len(first))
+    return Groundings(
+        clause=torch.from_numpy(clause[keep]), head=torch.from_numpy(pattern[head[keep]].astype(np.int64)),
+        truth=torch.ones(int(keep.sum()), dtype=torch.float32),
+        labels=torch.from_numpy((w_pos / np.maximum(w_all, 1e-12)).astype(np.float32)),
+        weights=torch.from_numpy(w_all.astype(np.float32)), n_clauses=g.n_clauses)

@@ -11,11 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ruledisc.bias import Bias, Refiner
 from ruledisc.compile import view_select
 from ruledisc.engine import Engine
 from ruledisc.introspect import introspect
 from ruledisc.parse import parse_program
 from ruledisc.rule import Atom, Comparison, Const, Rule, Var
+from ruledisc.target import parse_target
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -115,3 +117,32 @@ def test_identifiers_are_quoted_so_odd_names_work() -> None:
     from ruledisc.parse import parse_rule
     r = parse_rule('h(X, Y) :- "we""ird; DROP TABLE x"(X, Y).')
     assert con.execute(view_select(r, cat, ["x", "y"]).sql("duckdb")).fetchall() == [("p", "q")]
+
+
+def _body_is_connected(rule: Rule) -> bool:
+    groups = [{a.name for a in lit.args if isinstance(a, Var)} for lit in rule.body if isinstance(lit, Atom)]
+    reached, grew = set(groups[0]), True
+    while grew:
+        grew = False
+        for g in groups:
+            if g & reached and not g <= reached:
+                reached |= g
+                grew = True
+    return all(g <= reached for g in groups)
+
+
+def test_candidate_bodies_are_one_connected_join(family_con) -> None:
+    """No body is a cross product of parts joined only through the head
+    (``mother(X,Y) :- female(X), female(Y)``), yet connected rules are all reached."""
+    cat = introspect(Engine(family_con))
+    tgt = parse_target("mother", cat)
+    ref = Refiner(cat, tgt, Bias(include=frozenset({"parent", "male", "female"})))
+    frontier, seen = [Rule(tgt.head_atom(), ())], set()
+    for _ in range(3):
+        children = [c.canonical() for r in frontier for c in ref.refine(r)]
+        assert all(_body_is_connected(c) for c in children)
+        seen |= {c.text() for c in children}
+        frontier = children
+    assert len(seen) > 100
+    assert "mother(X, Y) :- female(X), parent(X, Y)." in seen
+    assert "mother(X, Y) :- female(X), female(Y)." not in seen

@@ -111,3 +111,29 @@ def test_tnorms_against_hand_computed_values() -> None:
     assert torch.allclose(scatter_disj(v, idx, 3, TNorm.PRODUCT), torch.tensor([0.9, 0.0, 0.3]), atol=1e-5)
     assert torch.allclose(scatter_disj(v, idx, 3, TNorm.LUKASIEWICZ), torch.tensor([1.0, 0.0, 0.3]))
     assert torch.allclose(scatter_disj(v, idx, 3, TNorm.GODEL), torch.tensor([0.8, 0.0, 0.3]))
+
+
+def _bce(g, w: torch.Tensor, tnorm: TNorm) -> float:
+    from ruledisc.learner import ClauseSelector
+    h = ClauseSelector(torch.zeros(g.n_clauses), tnorm)(g, w).clamp(1e-6, 1 - 1e-6)
+    return float((g.weights * -(g.labels * torch.log(h) + (1 - g.labels) * torch.log1p(-h))).sum())
+
+
+@pytest.mark.parametrize("tnorm", list(TNorm))
+def test_merging_heads_with_equal_clause_sets_keeps_the_loss(grandparent_setup, tnorm) -> None:
+    from ruledisc.ground import compress
+    _, (_, _, _, cands, g, _) = grandparent_setup
+    small = compress(g)
+    assert small.n_heads < g.n_heads / 10 and small.clause.shape[0] < g.clause.shape[0] / 10
+    assert float(small.weights.sum()) == pytest.approx(float(g.weights.sum()))
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        w = torch.tensor(rng.uniform(0, 1, len(cands)), dtype=torch.float32)
+        assert _bce(small, w, tnorm) == pytest.approx(_bce(g, w, tnorm), rel=1e-4)
+
+
+def test_compress_leaves_soft_truth_alone(grandparent_setup) -> None:
+    from ruledisc.ground import Groundings, compress
+    _, (_, _, _, _, g, _) = grandparent_setup
+    soft = Groundings(g.clause, g.head, torch.full_like(g.truth, 0.7), g.labels, g.weights, g.n_clauses)
+    assert compress(soft) is soft
