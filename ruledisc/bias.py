@@ -23,7 +23,9 @@ from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
 from .rule import Atom, Comparison, Const, Rule, Var, var_name
 from .target import EXAMPLES, Target
 
-BATCH = 64  # clauses per support query
+BATCH = 64             # most clauses per counting query
+BATCH_ROWS = 1_500_000  # clauses per query x rows of the largest body table, at most
+
 
 
 @dataclass(frozen=True)
@@ -203,10 +205,17 @@ def _complete_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.S
     return q
 
 
-def _run_batches(eng: Engine, queries: Sequence[exp.Select]) -> dict[int, tuple[int, int, int]]:
+def batch_size(cat: Catalog, preds: Sequence[Predicate], most: int = BATCH) -> int:
+    """Clauses per UNION ALL query: fewer on big tables, since DuckDB runs the
+    branches of one query side by side and each holds its own hash tables."""
+    rows = max((cat.rows.get(p.table, 0) for p in preds), default=0)
+    return max(1, min(most, BATCH_ROWS // max(1, rows)))
+
+
+def _run_batches(eng: Engine, queries: Sequence[exp.Select], batch: int) -> dict[int, tuple[int, int, int]]:
     out: dict[int, tuple[int, int, int]] = {}
-    for i in range(0, len(queries), BATCH):
-        for cid, pos, neg, fp in eng.rows(union_all(queries[i:i + BATCH])):
+    for i in range(0, len(queries), batch):
+        for cid, pos, neg, fp in eng.rows(union_all(queries[i:i + batch])):
             out[int(cid)] = (int(pos), int(neg), int(fp))
     return out
 
@@ -240,7 +249,7 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
         is_complete = [r.is_range_restricted() for r in rules]
         queries = [(_complete_query if c else _support_query)(i, r, cat, target)
                    for i, (r, c) in enumerate(zip(rules, is_complete))]
-        counts = _run_batches(eng, queries)
+        counts = _run_batches(eng, queries, batch_size(cat, ref.preds))
         counted = {}
         kept = []
         for i, r in enumerate(rules):

@@ -16,10 +16,11 @@ import numpy as np
 import torch
 from sqlglot import exp
 
-from .bias import Candidate
+from .bias import Candidate, batch_size
 from .compile import head_select, union_all
 from .engine import Engine
 from .introspect import Catalog
+from .rule import Atom
 from .target import EXAMPLES, Target
 
 HEADS = "rd_heads"
@@ -101,9 +102,11 @@ def ground(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate]
     n = target.arity
     clause_parts: list[np.ndarray] = []
     head_parts: list[np.ndarray] = []
-    for start in range(0, len(cands), BATCH):
+    preds = {cat.predicates[lit.pred] for c in cands for lit in c.rule.body if isinstance(lit, Atom)}
+    batch = batch_size(cat, sorted(preds, key=lambda p: p.name), BATCH)
+    for start in range(0, len(cands), batch):
         qs = []
-        for cid in range(start, min(start + BATCH, len(cands))):
+        for cid in range(start, min(start + batch, len(cands))):
             d = head_select(cands[cid].rule, cat, n).subquery("d", copy=False)
             on = exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "d"), expression=exp.column(f"c{i}", "h"))
                             for i in range(n)])
@@ -114,7 +117,7 @@ def ground(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate]
         clause_parts.append(cols["cid"].astype(np.int64))
         head_parts.append(cols["hid"].astype(np.int64))
         if progress:
-            progress(min(start + BATCH, len(cands)), len(cands))
+            progress(min(start + batch, len(cands)), len(cands))
     clause = np.concatenate(clause_parts) if clause_parts else np.zeros(0, np.int64)
     head = np.concatenate(head_parts) if head_parts else np.zeros(0, np.int64)
     order = np.lexsort((head, clause))

@@ -88,6 +88,7 @@ class Catalog:
     predicates: dict[str, Predicate] = field(default_factory=dict)
     domains: dict[tuple[str, str], str] = field(default_factory=dict)   # (table, col) -> domain
     constants: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)                # table -> row count
 
     def predicate(self, name: str, arity: int | None = None) -> Predicate:
         p = self.predicates.get(name)
@@ -153,11 +154,21 @@ def introspect(eng: Engine, keys: dict[str, tuple[str, ...]] | None = None) -> C
             for c in k:
                 tables[t].column(c)
             tables[t] = Table(t, tables[t].columns, tuple(k), tables[t].fks)
-    cat = Catalog(tables)
+    cat = Catalog(tables, rows=_row_counts(eng, list(tables)))
     for t in tables.values():
         _add_predicates(cat, t)
     _infer_domains(eng, cat)
     return cat
+
+
+def _row_counts(eng: Engine, names: list[str]) -> dict[str, int]:
+    """Rows per table, one query (sizes batches of SQL work so memory stays bounded)."""
+    parts = [exp.select(exp.Literal.number(i).as_("t"), exp.func("count", exp.Star()).as_("n")).from_(tab(n))
+             for i, n in enumerate(names)]
+    u = parts[0]
+    for p in parts[1:]:
+        u = exp.union(u, p, distinct=False)
+    return {names[int(i)]: int(n) for i, n in eng.rows(u)}
 
 
 def _add_predicates(cat: Catalog, t: Table) -> None:

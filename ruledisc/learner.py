@@ -45,6 +45,7 @@ class FitResult:
     weights: np.ndarray           # (C,) learned rule weights in [0, 1]
     losses: list[float] = field(default_factory=list)
     device: str = "cpu"
+    program: list[int] = field(default_factory=list)   # chosen clauses, after crisp pruning
 
     def selected(self, threshold: float) -> list[int]:
         return [int(i) for i in np.flatnonzero(self.weights > threshold)]
@@ -124,7 +125,36 @@ def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: Learner
         loss.backward()
         opt.step()
         losses.append(float(loss.detach()))
-    return FitResult(model.rule_weights().detach().cpu().numpy().astype(np.float64), losses, device)
+    weights = model.rule_weights().detach().cpu().numpy().astype(np.float64)
+    res = FitResult(weights, losses, device)
+    res.program = prune_redundant(g.to("cpu"), res.selected(cfg.threshold), weights, lengths)
+    return res
+
+
+def prune_redundant(g: Groundings, chosen: list[int], weights: np.ndarray, lengths: np.ndarray) -> list[int]:
+    """Drop chosen clauses the crisp program does not need.
+
+    Soft weights leave a redundant rule switched on: while another rule's weight is
+    short of exactly 1, covering the same positives still lowers the loss a little,
+    and on a large database that outweighs the sparsity term. So the program is
+    checked crisply: longest (then weakest) first, a clause is dropped if removing
+    it does not increase the weighted errors on the labelled heads. Crisp facts only
+    (body truth 1); otherwise ``chosen`` is returned as is.
+    """
+    if not chosen or not bool((g.truth == 1).all()):
+        return chosen
+    clause, head = g.clause.numpy(), g.head.numpy()
+    w = g.weights.numpy().astype(np.float64)
+    gain = w * g.labels.numpy() - w * (1 - g.labels.numpy())   # (H,) + for a positive head, - negative
+    keep = set(chosen)
+    cover = np.bincount(head[np.isin(clause, chosen)], minlength=g.n_heads)   # (H,) chosen rules per head
+    for c in sorted(chosen, key=lambda c: (-lengths[c], weights[c], -c)):
+        heads_c = head[clause == c]
+        alone = heads_c[cover[heads_c] == 1]
+        if gain[alone].sum() <= 0:
+            keep.discard(c)
+            cover[heads_c] -= 1
+    return sorted(keep)
 
 
 def forward_crisp(g: Groundings, selected: list[int], tnorm: TNorm = TNorm.PRODUCT) -> torch.Tensor:

@@ -131,7 +131,7 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
         fitres = fit(g, np.array([c.length for c in cands], dtype=np.float64),
                      np.array([c.confidence for c in cands], dtype=np.float64), cfg)
     with ph.phase("scoring"), eng.in_phase("scoring"):
-        chosen = fitres.selected(cfg.threshold)
+        chosen = fitres.program
         rules = [cands[i].rule for i in chosen]
         counts = rule_counts(eng, cat, target, rules)
         order = sorted(range(len(rules)), key=lambda k: (-fitres.weights[chosen[k]], -counts[k].support,

@@ -137,3 +137,18 @@ def test_compress_leaves_soft_truth_alone(grandparent_setup) -> None:
     _, (_, _, _, _, g, _) = grandparent_setup
     soft = Groundings(g.clause, g.head, torch.full_like(g.truth, 0.7), g.labels, g.weights, g.n_clauses)
     assert compress(soft) is soft
+
+
+def test_crisp_pruning_drops_rules_another_rule_already_covers(grandparent_setup) -> None:
+    from ruledisc.ground import compress
+    from ruledisc.learner import prune_redundant
+    _, (_, _, _, cands, g, _) = grandparent_setup
+    precise = [i for i, c in enumerate(cands) if c.neg == 0]
+    texts = {cands[i].rule.text() for i in precise}
+    assert "grandparent(X, Y) :- parent(X, Z), parent(Z, Y)." in texts and len(precise) > 2
+    lengths = np.array([c.length for c in cands], dtype=np.float64)
+    for gg in (g, compress(g)):
+        # even with the general rule weighted lowest, its specialisations go, not it
+        weights = np.array([0.6 if c.length == 2 else 0.9 for c in cands])
+        kept = prune_redundant(gg, precise, weights, lengths)
+        assert [cands[i].rule.text() for i in kept] == ["grandparent(X, Y) :- parent(X, Z), parent(Z, Y)."]
