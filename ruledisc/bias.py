@@ -21,10 +21,11 @@ from .compile import compile_body, head_select, union_all
 from .engine import Engine
 from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
 from .rule import Atom, Comparison, Const, Rule, Var, var_name
-from .target import EXAMPLES, Target
+from .target import EXAMPLES, TABLE, Target
 
 BATCH = 64             # most clauses per counting query
 BATCH_ROWS = 1_500_000  # clauses per query x rows of the largest body table, at most
+SMALL_TABLE = 100       # a literal over a table this small may join the head alone (``zero(Y)``)
 
 
 
@@ -47,6 +48,7 @@ class Bias:
     max_candidates: int = 400
     include: frozenset[str] | None = None   # only these tables, if given
     exclude: frozenset[str] = frozenset()
+    recursive: bool = False   # the body may use the target (read from its table while counting)
 
 
 @dataclass
@@ -66,6 +68,10 @@ class Candidate:
     def length(self) -> int:
         return len(self.rule.body)
 
+    @property
+    def recursive(self) -> bool:
+        return any(isinstance(lit, Atom) and lit.pred == self.rule.head.pred for lit in self.rule.body)
+
 
 @dataclass
 class SearchStats:
@@ -77,6 +83,8 @@ def body_predicates(cat: Catalog, target: Target, bias: Bias) -> list[Predicate]
     attributes of keyed tables, minus the target and anything excluded."""
     out = []
     skip = target.excluded(cat)
+    if bias.recursive and target.kind == TABLE:
+        skip -= {target.table}
     for p in sorted(cat.predicates.values(), key=lambda p: p.name):
         table = cat.tables[p.table]
         if p.name in skip or p.table in bias.exclude or (bias.include is not None and p.table not in bias.include):
@@ -137,9 +145,10 @@ class Refiner:
             for j in range(p.arity):
                 fresh = fresh_names[j] if n_vars < self.max_vars else None
                 options.append(self._arg_options(p, j, doms, fresh))
+            small = self.cat.rows.get(p.table, SMALL_TABLE + 1) <= SMALL_TABLE
             for args in itertools.product(*options):
-                if not any(isinstance(a, Var) and a.name in anchor for a in args):
-                    continue  # must connect to the body (the first literal: to the head)
+                if not any(isinstance(a, Var) and a.name in (doms if small else anchor) for a in args):
+                    continue  # must connect to the body (the first literal, or a tiny table: to the head)
                 new = {a.name for a in args if isinstance(a, Var) and a.name not in doms}
                 if n_vars + len(new) > self.max_vars:
                     continue
@@ -147,7 +156,7 @@ class Refiner:
                         sum(isinstance(a, Var) for a in args):
                     continue  # repeated variable inside one relation atom: skip (X, X)
                 atom = Atom(p.name, tuple(args))
-                if atom in existing:
+                if atom in existing or atom == rule.head:
                     continue
                 if p.kind == ATTRIBUTE and any(
                         isinstance(lit, Atom) and lit.pred == p.name and lit.args[:-1] == atom.args[:-1]
@@ -166,6 +175,26 @@ class Refiner:
         unbound = set(rule.head_vars()) - rule.body_vars()
         max_arity = max((p.arity for p in self.preds), default=1)
         return len(unbound) <= slots_left * max_arity
+
+
+MAX_RECURSIVE_ATOMS = 2
+
+
+def groundable(rule: Rule) -> bool:
+    """A recursive clause the learner can ground compactly: at most two target atoms,
+    none with a variable used nowhere else (``lt(W, Z)`` with Z free would ground
+    once per Z; the same test on other atoms is a DISTINCT in SQL)."""
+    uses: dict[str, int] = {}
+    for a in rule.head.args + tuple(x for lit in rule.body if isinstance(lit, Atom) for x in lit.args):
+        if isinstance(a, Var):
+            uses[a.name] = uses.get(a.name, 0) + 1
+    for lit in rule.body:
+        if isinstance(lit, Comparison):
+            for v in lit.vars():
+                uses[v.name] = uses.get(v.name, 0) + 1
+    rec = [lit for lit in rule.body if isinstance(lit, Atom) and lit.pred == rule.head.pred]
+    return len(rec) <= MAX_RECURSIVE_ATOMS and all(
+        uses[a.name] > 1 for lit in rec for a in lit.args if isinstance(a, Var))
 
 
 def _support_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.Select:
@@ -244,7 +273,10 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
                 if k not in seen:
                     seen.add(k)
                     fresh[k] = canon
-                    parent_of[k] = counted.get(r.text())
+                    # a literal over known variables that changes no count changes nothing
+                    # later either; one that adds a variable may enable later literals
+                    adds_var = bool(child.body_vars() - r.body_vars() - set(r.head_vars()))
+                    parent_of[k] = None if adds_var else counted.get(r.text())
         rules = list(fresh.values())
         is_complete = [r.is_range_restricted() for r in rules]
         queries = [(_complete_query if c else _support_query)(i, r, cat, target)
@@ -261,10 +293,14 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
                 if parent_of.get(r.text()) == (pos, neg, fp):
                     continue  # the new literal changed nothing: its refinements are the parent's
                 cand = Candidate(r, pos, neg, fp)
+                if cand.recursive and not groundable(r):
+                    kept.append((pos, r))
+                    continue
                 if cand.confidence < bias.min_confidence:
                     kept.append((pos, r))
                     continue
-                key = f"{pos}/{neg}/{fp}"
+                # a recursive clause's heads depend on the program: never merge it by its counts
+                key = r.text() if cand.recursive else f"{pos}/{neg}/{fp}"
                 old = complete.get(key)
                 if old is None or (cand.length, r.text()) < (old.length, old.rule.text()):
                     complete[key] = cand

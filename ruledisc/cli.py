@@ -81,12 +81,15 @@ def mine_cmd(
                                              help="Only these tables may appear in rule bodies (comma-separated)."),
     exclude: str | None = typer.Option(None, "--exclude", help="Tables never used in rule bodies."),
     min_support: int | None = typer.Option(None, "--min-support", help="Positives a rule must reach."),
+    recursion: str = typer.Option("auto", "--recursion",
+                                  help="auto (when flat rules leave training errors), on or off."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
     """Learn rules that explain TARGET from the rest of DB; print and store them."""
     res = pipeline.mine(db, target, reporter=_reporter(quiet or as_json), max_body=max_body, tnorm=tnorm,
                         epochs=epochs, seed=seed, dry_run=dry_run, schema=schema, negatives=negatives,
-                        key=key, background=background, exclude=exclude or (), min_support=min_support)
+                        key=key, background=background, exclude=exclude or (), min_support=min_support,
+                        recursion=recursion)
     if out is not None:
         try:
             out.write_text(res.to_json() + "\n")

@@ -11,7 +11,7 @@ support counts and the exported views, so a rule and its view cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -58,6 +58,19 @@ class Body:
         return self.bindings[t.name] if not isinstance(t, Const) else literal(t.value)
 
 
+@dataclass(frozen=True)
+class Relation:
+    """Where a derived (IDB) predicate's facts are read from instead of a user
+    table: a table or CTE and its columns, one per argument."""
+
+    table: exp.Table
+    columns: tuple[str, ...]
+
+
+# (atom index in body order, atom) -> the relation to read it from, or None for the catalog's table
+IdbSources = Callable[[int, Atom], "Relation | None"]
+
+
 def _order_atoms(atoms: list[Atom], seed_vars: set[str]) -> list[int]:
     """Join order: each atom after the first shares a variable with earlier ones
     where possible (keeps joins connected; the planner reorders further)."""
@@ -70,9 +83,10 @@ def _order_atoms(atoms: list[Atom], seed_vars: set[str]) -> list[int]:
     return order
 
 
-def compile_body(rule: Rule, cat: Catalog, prefix: str = "t") -> Body:
+def compile_body(rule: Rule, cat: Catalog, prefix: str = "t", idb: IdbSources | None = None) -> Body:
     """FROM/JOIN/WHERE for ``rule.body``: one aliased table per atom, shared
-    variables as join conditions, constants and comparisons as filters."""
+    variables as join conditions, constants and comparisons as filters.
+    ``idb`` redirects atoms of derived predicates (recursion) to other relations."""
     atoms = [lit for lit in rule.body if isinstance(lit, Atom)]
     cmps = [lit for lit in rule.body if isinstance(lit, Comparison)]
     if not atoms:
@@ -86,12 +100,19 @@ def compile_body(rule: Rule, cat: Catalog, prefix: str = "t") -> Body:
     aliases = [""] * len(atoms)
     for n, i in enumerate(_order_atoms(atoms, set())):
         atom = atoms[i]
-        pred = cat.predicate(atom.pred, len(atom.args))
         alias = f"{prefix}{n}"
         aliases[i] = alias
-        key = cat.tables[pred.table].key if pred.kind == ATTRIBUTE else ()
+        src = idb(i, atom) if idb is not None else None
+        if src is not None:
+            if len(src.columns) != len(atom.args):
+                raise SchemaError(f"{atom.pred} has arity {len(src.columns)}, used with {len(atom.args)} arguments")
+            columns, key, table = src.columns, src.columns, src.table.copy().as_(alias, quoted=True)
+        else:
+            pred = cat.predicate(atom.pred, len(atom.args))
+            columns, table = pred.columns, tab(pred.table, alias)
+            key = cat.tables[pred.table].key if pred.kind == ATTRIBUTE else ()
         conds: list[exp.Expr] = []
-        for arg, column in zip(atom.args, pred.columns):
+        for arg, column in zip(atom.args, columns):
             e = col(column, alias)
             if isinstance(arg, Const):
                 conds.append(exp.EQ(this=e, expression=literal(arg.value)))
@@ -101,7 +122,6 @@ def compile_body(rule: Rule, cat: Catalog, prefix: str = "t") -> Body:
                 bindings[arg.name] = e
                 if column not in key and uses[arg.name] == 1:  # joins already drop NULLs
                     conds.append(e.copy().is_(exp.null()).not_())
-        table = tab(pred.table, alias)
         if select is None:
             select = exp.select().from_(table, copy=False)
             if conds:
@@ -135,9 +155,9 @@ def head_exprs(rule: Rule, body: Body) -> list[exp.Expr]:
     return out
 
 
-def view_select(rule: Rule, cat: Catalog, columns: Sequence[str]) -> exp.Select:
+def view_select(rule: Rule, cat: Catalog, columns: Sequence[str], idb: IdbSources | None = None) -> exp.Select:
     """``SELECT DISTINCT <head args> AS <columns> FROM <body>``: the rows a rule derives."""
-    body = compile_body(rule, cat)
+    body = compile_body(rule, cat, idb=idb)
     if len(columns) != len(rule.head.args):
         raise SchemaError(f"head of {rule.text()} has {len(rule.head.args)} arguments, "
                           f"target has {len(columns)} columns")
@@ -145,7 +165,7 @@ def view_select(rule: Rule, cat: Catalog, columns: Sequence[str]) -> exp.Select:
     return body.select.select(*proj, copy=False).distinct(copy=False)
 
 
-def head_select(rule: Rule, cat: Catalog, n: int | None = None) -> exp.Select:
+def head_select(rule: Rule, cat: Catalog, n: int | None = None, idb: IdbSources | None = None) -> exp.Select:
     """Derived head tuples with internal column names ``c0 .. c{n-1}``."""
     arity = len(rule.head.args) if n is None else n
-    return view_select(rule, cat, [f"c{i}" for i in range(arity)])
+    return view_select(rule, cat, [f"c{i}" for i in range(arity)], idb)

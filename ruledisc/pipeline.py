@@ -13,19 +13,23 @@ import numpy as np
 from sqlglot import exp
 
 from .bias import Bias, search
+from .chain import fit_chain
 from .compile import view_select
+from .engine import Engine
 from .errors import DataError, SourceError, UsageError
 from .ground import build_heads, ground
+from .ground_recursive import build_universe, ground_program
 from .introspect import Catalog, introspect
 from .learner import LearnerConfig, fit
 from .progress import Phases, Reporter
+from .recursion import is_recursive
 from .result import LearnedRule, MineResult
 from .rule import Rule
 from .rulesfile import RuleSet, check_rules, head_columns, load_rules, predicate_signatures, register_predicates
-from .score import Counts, program_counts, rule_counts
+from .score import Counts, derived_facts, program_counts, rule_counts
 from .semantics import TNorm
 from .source import DatabaseLike, Source, open_source
-from .target import Target, materialise_examples, parse_target
+from .target import TABLE, Target, materialise_examples, parse_target
 from .writeback import StoredRule, check_schema_name, write_rules
 
 
@@ -52,6 +56,8 @@ class MineOptions:
     max_negatives: int = 200_000
     threshold: float = 0.5
     device: str | None = None
+    recursion: str = "auto"     # auto: tried when the flat program leaves training errors
+    steps: int = 20             # forward-chaining rounds while training recursive rules
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_body <= 6:
@@ -62,6 +68,10 @@ class MineOptions:
             raise UsageError(f"--tnorm must be product, lukasiewicz or godel, got {self.tnorm!r}")
         if not 0 <= self.min_confidence <= 1:
             raise UsageError(f"min_confidence must be in [0, 1], got {self.min_confidence}")
+        if self.recursion not in ("auto", "on", "off"):
+            raise UsageError(f"--recursion must be auto, on or off, got {self.recursion!r}")
+        if self.steps < 1:
+            raise UsageError(f"--steps must be at least 1, got {self.steps}")
         check_schema_name(self.schema)
 
     @classmethod
@@ -116,28 +126,14 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
             cat.table(opts.negatives)
         target = parse_target(target_spec, cat, opts.key, opts.negatives)
         examples = materialise_examples(eng, target, cat)
-    bias = Bias(max_body=opts.max_body, max_vars=opts.max_vars, min_support=opts.min_support,
-                min_confidence=opts.min_confidence, max_candidates=opts.max_candidates,
-                include=frozenset(opts.background) if opts.background is not None else None,
-                exclude=frozenset(opts.exclude))
-    with ph.phase("candidates"), eng.in_phase("candidates"):
-        cands, stats = search(eng, cat, target, bias, examples["positives"], ph.note)
-    with ph.phase("grounding"), eng.in_phase("grounding"):
-        heads = build_heads(eng, cat, target, cands, opts.max_negatives, opts.seed)
-        g = ground(eng, cat, target, cands, lambda i, n: ph.note(f"grounding {i}/{n} clauses"))
-    cfg = LearnerConfig(tnorm=TNorm(opts.tnorm), epochs=opts.epochs, lr=opts.lr, sparsity=opts.sparsity,
-                        threshold=opts.threshold, seed=opts.seed, device=opts.device)
-    with ph.phase("learning"):
-        fitres = fit(g, np.array([c.length for c in cands], dtype=np.float64),
-                     np.array([c.confidence for c in cands], dtype=np.float64), cfg)
-    with ph.phase("scoring"), eng.in_phase("scoring"):
-        chosen = fitres.program
-        rules = [cands[i].rule for i in chosen]
-        counts = rule_counts(eng, cat, target, rules)
-        order = sorted(range(len(rules)), key=lambda k: (-fitres.weights[chosen[k]], -counts[k].support,
-                                                          rules[k].text()))
-        learned = [_learned(rules[k], float(fitres.weights[chosen[k]]), counts[k], cat, target) for k in order]
-        prog = program_counts(eng, cat, target, [r.rule for r in learned])
+    flat = _learn(eng, cat, target, examples, opts, ph, recursive=False)
+    best = flat
+    if opts.recursion != "off" and target.kind == TABLE and (opts.recursion == "on" or flat.errors > 0):
+        ph.note("trying recursive rules")
+        rec = _learn(eng, cat, target, examples, opts, ph, recursive=True)
+        if rec.errors < flat.errors or (opts.recursion == "on" and rec.errors == flat.errors):
+            best = rec
+    learned, prog = best.rules, best.program
     metrics = {"precision": prog.precision, "recall": prog.recall, "f1": prog.f1}
     run_id = uuid.uuid4().hex[:12]
     columns = list(zip(target.head_columns, target.head_types))
@@ -150,11 +146,69 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
                                  r.recall) for r in learned]
             views = write_rules(writer, cat, opts.schema, target.name, columns, stored, run_id, preds)
     ph.total()
-    info = {"examples": examples, "heads": heads, "candidates": len(cands), "search": stats.levels,
-            "groundings": int(g.clause.shape[0]), "device": fitres.device,
-            "training_errors": prog.negative + (prog.positives - prog.support)}
+    info = {"examples": examples, "heads": best.heads, "candidates": best.n_candidates, "search": best.levels,
+            "groundings": best.n_groundings, "device": best.device, "recursive": best.recursive,
+            "training_errors": best.errors}
     return MineResult(target.name, target.head_atom().text(), target.head_json(), learned, metrics, views,
                       ph.timings, preds, run_id, info)
+
+
+@dataclass
+class _Pass:
+    """One search-ground-learn-score pass (flat or recursive)."""
+
+    rules: list[LearnedRule]
+    program: Counts
+    heads: dict[str, int]
+    n_candidates: int
+    levels: list[dict[str, int]]
+    n_groundings: int
+    device: str
+    recursive: bool
+
+    @property
+    def errors(self) -> int:
+        return self.program.negative + (self.program.positives - self.program.support)
+
+
+def _learn(eng: Engine, cat: Catalog, target: Target, examples: dict[str, int], opts: MineOptions,
+           ph: Phases, recursive: bool) -> _Pass:
+    bias = Bias(max_body=opts.max_body, max_vars=opts.max_vars, min_support=opts.min_support,
+                min_confidence=opts.min_confidence, max_candidates=opts.max_candidates,
+                include=frozenset(opts.background) if opts.background is not None else None,
+                exclude=frozenset(opts.exclude), recursive=recursive)
+    with ph.phase("candidates"), eng.in_phase("candidates"):
+        cands, stats = search(eng, cat, target, bias, examples["positives"], ph.note)
+    cfg = LearnerConfig(tnorm=TNorm(opts.tnorm), epochs=opts.epochs, lr=opts.lr, sparsity=opts.sparsity,
+                        threshold=opts.threshold, seed=opts.seed, device=opts.device)
+    lengths = np.array([c.length for c in cands], dtype=np.float64)
+    confidence = np.array([c.confidence for c in cands], dtype=np.float64)
+    progress = lambda i, n: ph.note(f"grounding {i}/{n} clauses")
+    if recursive and any(c.recursive for c in cands):
+        with ph.phase("grounding"), eng.in_phase("grounding"):
+            heads = build_universe(eng, cat, target, cands, opts.max_negatives, opts.seed)
+            cg = ground_program(eng, cat, target, cands, progress)
+        with ph.phase("learning"):
+            fitres = fit_chain(cg, lengths, confidence, cfg, opts.steps, rules=[c.rule for c in cands])
+        n_groundings = int(cg.clause.shape[0])
+    else:
+        with ph.phase("grounding"), eng.in_phase("grounding"):
+            heads = build_heads(eng, cat, target, cands, opts.max_negatives, opts.seed)
+            g = ground(eng, cat, target, cands, progress)
+        with ph.phase("learning"):
+            fitres = fit(g, lengths, confidence, cfg)
+        n_groundings = int(g.clause.shape[0])
+    with ph.phase("scoring"), eng.in_phase("scoring"):
+        chosen = fitres.program
+        rules = [cands[i].rule for i in chosen]
+        idb = derived_facts(eng, cat, target, rules)
+        counts = rule_counts(eng, cat, target, rules, idb)
+        order = sorted(range(len(rules)), key=lambda k: (-fitres.weights[chosen[k]], -counts[k].support,
+                                                          rules[k].text()))
+        learned = [_learned(rules[k], float(fitres.weights[chosen[k]]), counts[k], cat, target) for k in order]
+        prog = program_counts(eng, cat, target, [r.rule for r in learned])
+    return _Pass(learned, prog, heads, len(cands), stats.levels, n_groundings, fitres.device,
+                 is_recursive(rules))
 
 
 def _learned(rule: Rule, weight: float, c: Counts, cat: Catalog, target: Target) -> LearnedRule:

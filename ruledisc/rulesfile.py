@@ -78,9 +78,10 @@ def _from_datalog(text: str) -> list[RuleSet]:
 def predicate_signatures(cat: Catalog, rules: list[Rule]) -> dict[str, dict[str, Any]]:
     """The predicates ``rules`` read, as JSON-able signatures."""
     out = {}
+    derived = {r.head.pred for r in rules}   # the program's own heads (recursion) are not tables
     for r in rules:
         for lit in r.body:
-            if isinstance(lit, Atom) and lit.pred not in out:
+            if isinstance(lit, Atom) and lit.pred not in out and lit.pred not in derived:
                 p = cat.predicate(lit.pred, len(lit.args))
                 out[lit.pred] = {"table": p.table, "columns": list(p.columns), "kind": p.kind}
     return out
@@ -108,14 +109,20 @@ def head_columns(rs: RuleSet, cat: Catalog) -> list[tuple[str, str]]:
     for i, a in enumerate(rule.head.args):
         typ = "VARCHAR"
         if isinstance(a, Var):
-            for lit in rule.body:
-                if isinstance(lit, Atom) and a in lit.args:
-                    p = cat.predicate(lit.pred, len(lit.args))
-                    typ = p.types[lit.args.index(a)]
-                    break
+            typ = _head_arg_type(rs, cat, i) or typ
         name = a.name.lower() if isinstance(a, Var) else f"c{i}"
         out.append((name if name not in [n for n, _ in out] else f"{name}_{i}", typ))
     return out
+
+
+def _head_arg_type(rs: RuleSet, cat: Catalog, i: int) -> str | None:
+    """The SQL type of head argument ``i``, from the first body atom (of a table) binding it."""
+    for sr in rs.rules:
+        a = sr.rule.head.args[i]
+        for lit in sr.rule.body:
+            if isinstance(lit, Atom) and a in lit.args and lit.pred != sr.rule.head.pred:
+                return cat.predicate(lit.pred, len(lit.args)).types[lit.args.index(a)]
+    return None
 
 
 def check_rules(rs: RuleSet) -> None:

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from .compile import head_select, union_all
+from .compile import IdbSources, Relation, head_select, union_all
 from .engine import Engine
 from .introspect import Catalog
+from .recursion import fixpoint_query, is_recursive, reading
 from .rule import Rule
 from .target import EXAMPLES, Target
+
+PROGRAM = "rd_prog"
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,25 @@ def n_positives(eng: Engine) -> int:
     return int(eng.scalar(exp.select("count(*)").from_(EXAMPLES).where("label = 1")) or 0)
 
 
-def rule_counts(eng: Engine, cat: Catalog, target: Target, rules: Sequence[Rule]) -> list[Counts]:
-    """One :class:`Counts` per rule, in one query."""
+def derived_facts(eng: Engine, cat: Catalog, target: Target, rules: Sequence[Rule]) -> IdbSources | None:
+    """For a recursive program, materialise its fixpoint as ``rd_prog(c0..)`` and
+    return how rule bodies read the target from it (None: not recursive)."""
+    if not is_recursive(rules):
+        return None
+    cols = [f"c{i}" for i in range(target.arity)]
+    eng.execute(exp.Create(this=exp.to_table(PROGRAM), kind="TABLE", replace=True,
+                           properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+                           expression=fixpoint_query(rules, cat, cols, target.head_types)))
+    return reading({target.name}, Relation(exp.table_(PROGRAM), tuple(cols)))
+
+
+def rule_counts(eng: Engine, cat: Catalog, target: Target, rules: Sequence[Rule],
+                idb: IdbSources | None = None) -> list[Counts]:
+    """One :class:`Counts` per rule, in one query; recursive rules read the target via ``idb``."""
     if not rules:
         return []
     p = n_positives(eng)
-    qs = [_counts_query(i, head_select(r, cat, target.arity), target) for i, r in enumerate(rules)]
+    qs = [_counts_query(i, head_select(r, cat, target.arity, idb), target) for i, r in enumerate(rules)]
     rows = {int(r[0]): r[1:] for r in eng.rows(union_all(qs))}
     return [Counts(int(rows[i][0]), int(rows[i][1]), int(rows[i][2]), p) for i in range(len(rules))]
 
@@ -78,7 +94,11 @@ def program_counts(eng: Engine, cat: Catalog, target: Target, rules: Sequence[Ru
     p = n_positives(eng)
     if not rules:
         return Counts(0, 0, 0, p)
-    heads = exp.select("*").distinct().from_(
-        union_all([head_select(r, cat, target.arity) for r in rules]).subquery("u", copy=False))
+    if is_recursive(rules):
+        derived_facts(eng, cat, target, rules)
+        heads = exp.select("*").from_(PROGRAM)
+    else:
+        heads = exp.select("*").distinct().from_(
+            union_all([head_select(r, cat, target.arity) for r in rules]).subquery("u", copy=False))
     d, s, ng = eng.rows(_counts_query(0, heads, target))[0][1:]
     return Counts(int(d), int(s), int(ng), p)

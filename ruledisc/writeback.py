@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlglot import exp
 
-from .compile import literal, union_all, view_select
+from .compile import IdbSources, Relation, literal, union_all, view_select
 from .engine import Engine
 from .errors import UsageError
 from .introspect import Catalog
+from .recursion import FIX, is_recursive, reading, with_fixpoint
 from .rule import Rule
 
 RULES_COLUMNS = (
@@ -63,10 +64,14 @@ def union_view(schema: str, target: str, columns: Sequence[tuple[str, str]],
     if not confidences:
         return exp.select(*[exp.cast(exp.null(), t).as_(c, quoted=True) for c, t in columns],
                           exp.cast(exp.null(), "DOUBLE").as_("score")).where(exp.false())
-    parts = [exp.select(*[exp.column(c, quoted=True) for c in names],
-                        exp.cast(literal(min(max(conf, 0.0), 1.0)), "DOUBLE").as_("conf"))
+    parts = [exp.select(*[exp.column(c, quoted=True) for c in names], _conf(conf))
              .from_(view_table(schema, rule_view_name(target, k + 1)))
              for k, conf in enumerate(confidences)]
+    return _noisy_or(parts, names)
+
+
+def _noisy_or(parts: Sequence[exp.Query], names: Sequence[str]) -> exp.Select:
+    """``names, score`` grouped over ``parts`` (rows of ``names, conf``)."""
     miss = exp.func("sum", exp.func("ln", exp.func("greatest", exp.Sub(this=exp.Literal.number(1),
                                                                         expression=exp.column("conf")),
                                                    exp.Literal.number(1e-12))))
@@ -74,6 +79,20 @@ def union_view(schema: str, target: str, columns: Sequence[tuple[str, str]],
                      exp.Literal.number(6))
     return exp.select(*[exp.column(c, quoted=True) for c in names], score.as_("score")) \
         .from_(union_all(parts).subquery("u", copy=False)).group_by(*[exp.column(c, quoted=True) for c in names])
+
+
+def _conf(conf: float) -> exp.Expr:
+    return exp.cast(literal(min(max(conf, 0.0), 1.0)), "DOUBLE").as_("conf")
+
+
+def recursive_union_view(cat: Catalog, columns: Sequence[tuple[str, str]], rules: Sequence[Rule],
+                         confidences: Sequence[float]) -> exp.Query:
+    """Predicted facts of a recursive program: its least fixpoint (``WITH RECURSIVE``),
+    scored by the rules that fire on it."""
+    names, types = [c for c, _ in columns], [t for _, t in columns]
+    idb = reading({r.head.pred for r in rules}, Relation(exp.table_(FIX, quoted=True), tuple(names)))
+    parts = [view_select(r, cat, names, idb).select(_conf(conf), copy=False) for r, conf in zip(rules, confidences)]
+    return with_fixpoint(_noisy_or(parts, names), rules, cat, names, types)
 
 
 def _existing_rule_views(eng: Engine, schema: str, target: str) -> list[str]:
@@ -89,7 +108,15 @@ def write_rules(eng: Engine, cat: Catalog, schema: str, target: str, columns: Se
     """Replace ``target``'s rules and views in ``schema``, atomically. Returns view names."""
     check_schema_name(schema)
     names = [c for c, _ in columns]
-    selects = [view_select(r.rule, cat, names) for r in rules]  # compile first: fail before writing
+    program = [r.rule for r in rules]
+    recursive = is_recursive(program)
+    # recursive rule views read the target from the union view (the fixpoint)
+    idb: IdbSources | None = reading({r.head.pred for r in program},
+                                     Relation(view_table(schema, target), tuple(names))) if recursive else None
+    selects = [view_select(r.rule, cat, names, idb) for r in rules]  # compile first: fail before writing
+    confs = [r.confidence if r.confidence is not None else (r.weight or 1.0) for r in rules]
+    union = recursive_union_view(cat, columns, program, confs) if recursive else \
+        union_view(schema, target, columns, confs)
     now = datetime.now(UTC).replace(tzinfo=None)
     rules_tab = exp.table_("rules", db=schema, quoted=True)
     with eng.transaction():
@@ -102,13 +129,15 @@ def write_rules(eng: Engine, cat: Catalog, schema: str, target: str, columns: Se
         for v in _existing_rule_views(eng, schema, target):
             eng.execute(exp.Drop(this=view_table(schema, v), kind="VIEW", exists=True))
         views = []
+        create_union = exp.Create(this=view_table(schema, target), kind="VIEW", replace=True, expression=union)
+        if recursive:
+            eng.execute(create_union)
         for k, sel in enumerate(selects, start=1):
             eng.execute(exp.Create(this=view_table(schema, rule_view_name(target, k)), kind="VIEW",
                                    replace=True, expression=sel))
             views.append(f"{schema}.{rule_view_name(target, k)}")
-        confs = [r.confidence if r.confidence is not None else (r.weight or 1.0) for r in rules]
-        eng.execute(exp.Create(this=view_table(schema, target), kind="VIEW", replace=True,
-                               expression=union_view(schema, target, columns, confs)))
+        if not recursive:
+            eng.execute(create_union)
         head_json = json.dumps([{"name": c, "type": t} for c, t in columns])
         pred_json = json.dumps(predicates)
         rows = []

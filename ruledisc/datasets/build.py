@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from . import family, shop
+from . import dilp, family, shop
 
 
 def build(out: Path) -> list[Path]:
@@ -18,7 +18,16 @@ def build(out: Path) -> list[Path]:
     sh.write_text(shop.to_sql(shop.generate(600, seed=0), header=(
         "-- Customers and support tickets; customers.churned and customers.support_tier follow\n"
         "-- known rules (see ruledisc/datasets/shop.py). Generated with seed 0.")))
-    return [fam, sh]
+    out_paths = [fam, sh]
+    (out / "dilp").mkdir(exist_ok=True)
+    for task in dilp.TASKS:
+        for world, tables in (("train", dilp.train_world(task)), ("test", dilp.test_world(task))):
+            p = out / "dilp" / f"{task.name}.{world}.sql"
+            p.write_text(family.to_sql(tables, header=(
+                f"-- ∂ILP task {task.name} ({world} world, seed 0): learn table {task.target}.\n"
+                "-- Reference program:\n" + "\n".join(f"--   {line}" for line in task.program.splitlines()))))
+            out_paths.append(p)
+    return out_paths
 
 
 if __name__ == "__main__":
