@@ -73,22 +73,28 @@ def chain(g: ChainGroundings, probs: torch.Tensor, tnorm: TNorm, steps: int) -> 
     return v
 
 
-def fixpoint(g: ChainGroundings, chosen: list[int], max_steps: int | None = None) -> np.ndarray:
-    """(H,) bool: the crisp least fixpoint of the ``chosen`` clauses."""
+def _iterate(g: ChainGroundings, chosen: list[int], max_steps: int) -> tuple[np.ndarray, int]:
+    """Crisp forward chaining of the ``chosen`` clauses: (H,) bool after at most
+    ``max_steps`` rounds, and the number of rounds that derived something new."""
     sel = np.zeros(g.n_clauses, dtype=bool)
     sel[chosen] = True
     keep = sel[g.clause.numpy()]
     head, body = g.head.numpy()[keep], g.body.numpy()[keep]
     has = body >= 0
     v = np.zeros(g.n_heads, dtype=bool)
-    for _ in range(g.n_heads + 1 if max_steps is None else max_steps):
+    for t in range(max_steps):
         fire = np.all(~has | v[np.maximum(body, 0)], axis=1)
         nv = v.copy()
         nv[head[fire]] = True
         if (nv == v).all():
-            break
+            return v, t
         v = nv
-    return v
+    return v, max_steps
+
+
+def fixpoint(g: ChainGroundings, chosen: list[int], max_steps: int | None = None) -> np.ndarray:
+    """(H,) bool: the crisp least fixpoint of the ``chosen`` clauses."""
+    return _iterate(g, chosen, g.n_heads + 1 if max_steps is None else max_steps)[0]
 
 
 def errors(g: ChainGroundings, chosen: list[int]) -> float:
@@ -112,13 +118,7 @@ def prune(g: ChainGroundings, chosen: list[int], weights: np.ndarray, lengths: n
 
 def rounds(g: ChainGroundings, chosen: list[int], limit: int) -> int:
     """Rounds until the crisp fixpoint of ``chosen`` stops growing (at most ``limit``)."""
-    prev = fixpoint(g, chosen, 0)
-    for t in range(1, limit + 1):
-        v = fixpoint(g, chosen, t)
-        if (v == prev).all():
-            return t
-        prev = v
-    return limit
+    return min(limit, _iterate(g, chosen, limit)[1] + 1)
 
 
 def fit_chain(g: ChainGroundings, lengths: np.ndarray, confidence: np.ndarray, cfg: LearnerConfig,

@@ -70,6 +70,7 @@ def build_universe(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Ca
     rel = _heads_relation(n)
     cols = [exp.column(f"c{i}") for i in range(n)]
     added = 0
+    before = int(eng.scalar(exp.select("count(*)").from_(HEADS)))
     for _ in range(MAX_ROUNDS):
         if not rec:
             break
@@ -86,7 +87,6 @@ def build_universe(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Ca
             .from_(HEADS).subquery()
         rows = exp.select(exp.Add(this=top, expression=row_no).as_("hid"), *cols, label.as_("label"),
                           weight.as_("w")).from_(new.subquery("n", copy=False), copy=False)
-        before = int(eng.scalar(exp.select("count(*)").from_(HEADS)))
         eng.execute(exp.insert(rows, HEADS))
         after = int(eng.scalar(exp.select("count(*)").from_(HEADS)))
         if after > MAX_UNIVERSE:
@@ -94,7 +94,7 @@ def build_universe(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Ca
                             "narrow --background or lower --max-body")
         if after == before:
             break
-        added += after - before
+        added, before = added + after - before, after
     info["derived_atoms"] = added
     return info
 

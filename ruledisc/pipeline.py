@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from .bias import Bias, search
 from .chain import fit_chain
-from .compile import view_select
+from .compile import IdbSources, Relation, view_select
 from .engine import Engine
 from .errors import DataError, SourceError, UsageError
 from .ground import build_heads, ground
@@ -22,7 +22,7 @@ from .ground_recursive import build_universe, ground_program
 from .introspect import Catalog, introspect
 from .learner import LearnerConfig, fit
 from .progress import Phases, Reporter
-from .recursion import is_recursive
+from .recursion import is_recursive, reading
 from .result import LearnedRule, MineResult
 from .rule import Rule
 from .rulesfile import RuleSet, check_rules, head_columns, load_rules, predicate_signatures, register_predicates
@@ -30,7 +30,7 @@ from .score import Counts, derived_facts, program_counts, rule_counts
 from .semantics import TNorm
 from .source import DatabaseLike, Source, open_source
 from .target import TABLE, Target, materialise_examples, parse_target
-from .writeback import StoredRule, check_schema_name, write_rules
+from .writeback import StoredRule, check_schema_name, view_table, write_rules
 
 
 @dataclass(frozen=True)
@@ -205,14 +205,19 @@ def _learn(eng: Engine, cat: Catalog, target: Target, examples: dict[str, int], 
         counts = rule_counts(eng, cat, target, rules, idb)
         order = sorted(range(len(rules)), key=lambda k: (-fitres.weights[chosen[k]], -counts[k].support,
                                                           rules[k].text()))
-        learned = [_learned(rules[k], float(fitres.weights[chosen[k]]), counts[k], cat, target) for k in order]
+        # a recursive rule's SQL reads the target from the union view it is stored beside
+        view = reading({target.name}, Relation(view_table(opts.schema, target.name), target.head_columns)) \
+            if idb is not None else None
+        learned = [_learned(rules[k], float(fitres.weights[chosen[k]]), counts[k], cat, target, view)
+                   for k in order]
         prog = program_counts(eng, cat, target, [r.rule for r in learned])
     return _Pass(learned, prog, heads, len(cands), stats.levels, n_groundings, fitres.device,
                  is_recursive(rules))
 
 
-def _learned(rule: Rule, weight: float, c: Counts, cat: Catalog, target: Target) -> LearnedRule:
-    sql = view_select(rule, cat, target.head_columns).sql("duckdb")
+def _learned(rule: Rule, weight: float, c: Counts, cat: Catalog, target: Target,
+             idb: IdbSources | None = None) -> LearnedRule:
+    sql = view_select(rule, cat, target.head_columns, idb).sql("duckdb")
     return LearnedRule(rule, sql, weight, c.support, c.confidence, c.recall, c.precision, c.recall)
 
 

@@ -246,6 +246,7 @@ def test_key_names_unknown_column(shop: Path) -> None:
     (("--schema", "main"), "--schema"),
     (("--epochs", "0"), "--epochs"),
     (("--background", "nosuch"), "--background"),
+    (("--recursion", "maybe"), "--recursion"),
 ])
 def test_bad_option_values(shop: Path, args: tuple[str, ...], fragment: str) -> None:
     with Unchanged(shop):
