@@ -19,6 +19,7 @@ from .errors import SchemaError, SourceError
 
 RELATION, ATTRIBUTE = "relation", "attribute"
 OVERLAP_MIN = 0.5       # |A ∩ B| / min(|A|, |B|) for two joinable columns to share a domain
+DOMAIN_OVERLAP_MIN = 0.3  # |A ∩ D| / |A| for a joinable column to join a whole domain D
 INCLUSION_MIN = 0.9     # |A ∩ B| / |A| for a value column to be an inferred foreign key
 MAX_CATEGORIES = 30     # a value column with at most this many distinct values is categorical
 MAX_CONSTANTS = 12      # most frequent values offered as constants per column
@@ -249,9 +250,37 @@ def _infer_domains(eng: Engine, cat: Catalog) -> None:
                         and n / max(1, nv) >= INCLUSION_MIN and _looks_like_fk(val, other, cat, nv):
                     joinable.add(val)
                     union(val, other)
+        _merge_into_domains(eng, v, cols, joinable, find, union)
     for tc in joinable:
         cat.domains[tc] = "/".join(find(tc))
     _read_constants(eng, cat, value_cols - joinable)
+
+
+def _merge_into_domains(eng: Engine, v: exp.Expr, cols: list[tuple[str, str]], joinable: set[tuple[str, str]],
+                        find: Any, union: Any) -> None:
+    """Second pass: a joinable column joins a domain when enough of its values
+    occur anywhere in that domain, not only in one of its columns. (Mothers
+    barely overlap brothers or sisters, but many are someone's child.)"""
+    idx = [i for i, tc in enumerate(cols) if tc in joinable]
+    for _ in range(len(idx)):
+        roots = {i: "/".join(find(cols[i])) for i in idx}
+        if len(set(roots.values())) < 2:
+            return
+        dom = exp.values([(exp.Literal.number(i), exp.Literal.string(r)) for i, r in roots.items()], "m", ["c", "d"])
+        mine = exp.select("v.c", "v.v", "m.d").from_(v.subquery("v")).join(dom, on="v.c = m.c")
+        q = (exp.select("a.c", "b.d", "count(DISTINCT a.v) AS n", "max(a.total) AS total")
+             .from_(exp.select("x.c", "x.v", "x.d", "count(*) OVER (PARTITION BY x.c) AS total")
+                    .from_(mine.subquery("x")).subquery("a"))
+             .join(mine.subquery("b"), on="a.v = b.v AND a.d <> b.d")
+             .group_by("a.c", "b.d"))
+        merged = False
+        for c, d, n, total in eng.rows(q):
+            if n / max(1, total) >= DOMAIN_OVERLAP_MIN and "/".join(find(cols[c])) != d:
+                other = next(cols[i] for i in idx if roots[i] == d)
+                union(cols[c], other)
+                merged = True
+        if not merged:
+            return
 
 
 def _looks_like_fk(val: tuple[str, str], ref: tuple[str, str], cat: Catalog, n_distinct: int) -> bool:

@@ -1,0 +1,36 @@
+"""Argument domains inferred from values in SQL."""
+
+from __future__ import annotations
+
+import duckdb
+from sqlglot import exp
+
+from ruledisc.datasets import dilp
+from ruledisc.engine import Engine
+from ruledisc.introspect import introspect
+
+
+def test_a_column_joins_a_domain_its_values_overlap_as_a_whole() -> None:
+    """Mothers who married in overlap no single column enough (brothers are men,
+    and 16 of 35 mothers are someone's child), but they do overlap the people domain."""
+    con = duckdb.connect()
+    for name, df in dilp.train_world(dilp.BY_NAME["uncle"]).items():
+        con.register("frame", df)
+        con.execute(exp.Create(this=exp.to_table(name, quoted=True), kind="TABLE",
+                               expression=exp.select("*").from_("frame")).sql("duckdb"))
+        con.unregister("frame")
+    cat = introspect(Engine(con))
+    people = cat.domain("brother", "x")
+    assert people is not None
+    assert {cat.domain(t, c) for t in ("father", "mother", "brother", "uncle") for c in ("x", "y")} == {people}
+
+
+def test_unrelated_string_columns_keep_separate_domains() -> None:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE owns (person VARCHAR, pet VARCHAR);"
+                "INSERT INTO owns VALUES ('ann', 'rex'), ('bob', 'tom'), ('cy', 'kit');"
+                "CREATE TABLE knows (a VARCHAR, b VARCHAR);"
+                "INSERT INTO knows VALUES ('ann', 'bob'), ('bob', 'cy'), ('cy', 'dan');")
+    cat = introspect(Engine(con))
+    assert cat.domain("owns", "person") == cat.domain("knows", "a") == cat.domain("knows", "b")
+    assert cat.domain("owns", "pet") != cat.domain("owns", "person")
