@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from .compile import compile_body, head_select, union_all
+from .compile import add_join, compile_body, head_select, union_all
 from .engine import Engine
 from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
 from .rule import Atom, Comparison, Const, Rule, Var, var_name
@@ -49,6 +49,7 @@ class Bias:
     include: frozenset[str] | None = None   # only these tables, if given
     exclude: frozenset[str] = frozenset()
     recursive: bool = False   # the body may use the target (read from its table while counting)
+    invented: frozenset[str] = frozenset()  # invented predicates: one per body, may repeat a variable
 
 
 @dataclass
@@ -138,7 +139,10 @@ class Refiner:
         anchor = body_vars or set(doms)
         existing = set(rule.body)
         n_vars = len(doms)
+        has_invented = any(isinstance(lit, Atom) and lit.pred in self.bias.invented for lit in rule.body)
         for p in self.preds:
+            if has_invented and p.name in self.bias.invented:
+                continue  # one invented predicate per clause, as in ∂ILP's templates
             # fresh variables are named by position so one literal can add several
             fresh_names = [f"_N{j}" for j in range(p.arity)]
             options = []
@@ -152,8 +156,8 @@ class Refiner:
                 new = {a.name for a in args if isinstance(a, Var) and a.name not in doms}
                 if n_vars + len(new) > self.max_vars:
                     continue
-                if p.kind == RELATION and len({a for a in args if isinstance(a, Var)}) < \
-                        sum(isinstance(a, Var) for a in args):
+                if p.kind == RELATION and p.name not in self.bias.invented and \
+                        len({a for a in args if isinstance(a, Var)}) < sum(isinstance(a, Var) for a in args):
                     continue  # repeated variable inside one relation atom: skip (X, X)
                 atom = Atom(p.name, tuple(args))
                 if atom in existing or atom == rule.head:
@@ -197,18 +201,35 @@ def groundable(rule: Rule) -> bool:
         uses[a.name] > 1 for lit in rec for a in lit.args if isinstance(a, Var))
 
 
+def _as(e: exp.Expr, name: str) -> exp.Alias:
+    return exp.Alias(this=e, alias=exp.to_identifier(name))
+
+
+def _num(v: int) -> exp.Literal:
+    return exp.Literal.number(v)
+
+
+def _count(where: exp.Expr | None = None) -> exp.Expr:
+    c = exp.Count(this=exp.Star())
+    return exp.Filter(this=c, expression=exp.Where(this=where)) if where is not None else c
+
+
+def _examples() -> exp.Table:
+    return exp.Table(this=exp.to_identifier(EXAMPLES), alias=exp.TableAlias(this=exp.to_identifier("e")))
+
+
 def _support_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.Select:
     """Positives reached by a (possibly incomplete) clause: ``SELECT cid, pos``."""
     body = compile_body(rule, cat)
     conds = [exp.EQ(this=body.bindings[v.name].copy(), expression=exp.column(f"c{i}", "e"))
              for i, v in enumerate(rule.head.args) if isinstance(v, Var) and v.name in body.bindings]
-    sub = body.select.select(exp.Literal.number(1), copy=False)
+    sub = body.select.select(_num(1), copy=False)
     if conds:
-        sub = sub.where(exp.and_(*conds), copy=False)
-    return exp.select(exp.Literal.number(cid).as_("cid"), exp.func("count", exp.Star()).as_("pos"),
-                      exp.Literal.number(0).as_("neg"), exp.Literal.number(0).as_("fp")) \
-        .from_(exp.to_table(EXAMPLES).as_("e")).where(exp.and_(
-            exp.EQ(this=exp.column("label", "e"), expression=exp.Literal.number(1)), exp.Exists(this=sub)))
+        sub = sub.where(exp.and_(*conds, copy=False), copy=False)
+    where = exp.and_(exp.EQ(this=exp.column("label", "e"), expression=_num(1)), exp.Exists(this=sub), copy=False)
+    return exp.Select(expressions=[_as(_num(cid), "cid"), _as(_count(), "pos"), _as(_num(0), "neg"),
+                                   _as(_num(0), "fp")],
+                      from_=exp.From(this=_examples()), where=exp.Where(this=where))
 
 
 def _complete_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.Select:
@@ -216,21 +237,18 @@ def _complete_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.S
     n = target.arity
     heads = head_select(rule, cat, n).subquery("h", copy=False)
     on = exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "h"), expression=exp.column(f"c{i}", "e"))
-                    for i in range(n)])
-    label = exp.column("label", "e")
-    neg_cond = exp.or_(exp.EQ(this=label, expression=exp.Literal.number(0)), label.copy().is_(exp.null())) \
-        if target.closed_world else exp.EQ(this=label.copy(), expression=exp.Literal.number(0))
-    fp = exp.func("hash", *[exp.column(f"c{i}", "h") for i in range(n)])
-    q = exp.select(
-        exp.Literal.number(cid).as_("cid"),
-        exp.Filter(this=exp.func("count", exp.Star()), expression=exp.Where(
-            this=exp.EQ(this=label.copy(), expression=exp.Literal.number(1)))).as_("pos"),
-        exp.Filter(this=exp.func("count", exp.Star()), expression=exp.Where(this=neg_cond)).as_("neg"),
-        exp.func("coalesce", exp.func("sum", exp.Mod(this=fp, expression=exp.Literal.number(2**61 - 1))),
-                 exp.Literal.number(0)).as_("fp"),
-    ).from_(heads, copy=False).join(exp.to_table(EXAMPLES).as_("e"), on=on, join_type="LEFT", copy=False)
+                    for i in range(n)], copy=False)
+    label = lambda: exp.column("label", "e")
+    neg_cond = exp.or_(exp.EQ(this=label(), expression=_num(0)), exp.Is(this=label(), expression=exp.Null()),
+                       copy=False) if target.closed_world else exp.EQ(this=label(), expression=_num(0))
+    fp = exp.Anonymous(this="hash", expressions=[exp.column(f"c{i}", "h") for i in range(n)])
+    fp_sum = exp.Coalesce(this=exp.Sum(this=exp.Mod(this=fp, expression=_num(2**61 - 1))), expressions=[_num(0)])
+    q = exp.Select(expressions=[_as(_num(cid), "cid"), _as(_count(exp.EQ(this=label(), expression=_num(1))), "pos"),
+                                _as(_count(neg_cond), "neg"), _as(fp_sum, "fp")],
+                   from_=exp.From(this=heads))
+    add_join(q, _examples(), on, "LEFT")
     if not target.closed_world:
-        q = q.where(label.copy().is_(exp.null()).not_(), copy=False)
+        q.set("where", exp.Where(this=exp.Not(this=exp.Is(this=label(), expression=exp.Null()))))
     return q
 
 

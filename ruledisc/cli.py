@@ -81,15 +81,20 @@ def mine_cmd(
                                              help="Only these tables may appear in rule bodies (comma-separated)."),
     exclude: str | None = typer.Option(None, "--exclude", help="Tables never used in rule bodies."),
     min_support: int | None = typer.Option(None, "--min-support", help="Positives a rule must reach."),
+    max_vars: int | None = typer.Option(None, "--max-vars", help="Distinct variables per rule "
+                                        "(default: head arity + 2)."),
     recursion: str = typer.Option("auto", "--recursion",
                                   help="auto (when flat rules leave training errors), on or off."),
+    invention: str = typer.Option("auto", "--invention",
+                                  help="Invented predicates: auto (when the rules so far leave training "
+                                       "errors), on or off."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
     """Learn rules that explain TARGET from the rest of DB; print and store them."""
     res = pipeline.mine(db, target, reporter=_reporter(quiet or as_json), max_body=max_body, tnorm=tnorm,
                         epochs=epochs, seed=seed, dry_run=dry_run, schema=schema, negatives=negatives,
                         key=key, background=background, exclude=exclude or (), min_support=min_support,
-                        recursion=recursion)
+                        max_vars=max_vars, recursion=recursion, invention=invention)
     if out is not None:
         try:
             out.write_text(res.to_json() + "\n")
@@ -114,6 +119,10 @@ def _print_result(res: Any) -> None:
         tab.add_row(str(i), r.text, f"{r.weight:.3f}", str(r.support), f"{r.confidence:.3f}", f"{r.recall:.3f}")
     if res.rules:
         con.print(tab)
+    for inv in res.invented:
+        con.print(f"invented {inv.name} ({inv.facts} facts on the training data):", highlight=False)
+        for r in inv.rules:
+            con.print(f"  {r.text()}", highlight=False, soft_wrap=True)
     m = res.metrics
     con.print(f"program: precision {m['precision']:.3f}  recall {m['recall']:.3f}  f1 {m['f1']:.3f}"
               f"   ({res.timings.get('total_s', 0):.2f}s)", highlight=False)
@@ -182,6 +191,20 @@ def eval_cmd(
     typer.echo(f"{res['target']}: {res['rules']} rules  precision {res['precision']:.4f}  "
                f"recall {res['recall']:.4f}  f1 {res['f1']:.4f}  (tp {res['true_positives']}, "
                f"fp {res['false_positives']}, fn {res['false_negatives']})")
+
+
+@app.command("import-popper")
+@handled
+def import_popper_cmd(
+    task_dir: Path = typer.Argument(..., help="Popper task folder: bk.pl, exs.pl and (optional) bias.pl."),
+    out: Path = typer.Argument(..., help="DuckDB file to write the tables into (created if missing)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON on stdout only."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+) -> None:
+    """Import a Popper ILP task into DuckDB tables, then print the `ruledisc mine` command to run."""
+    from .popper import import_popper
+    rep = import_popper(task_dir, out, reporter=_reporter(quiet or as_json))
+    typer.echo(json.dumps(rep.to_dict(), indent=2) if as_json else rep.summary())
 
 
 def run() -> None:

@@ -41,7 +41,16 @@ def union_all(parts: Sequence[exp.Query]) -> exp.Query:
 
 
 def _and(conds: Sequence[exp.Expr]) -> exp.Expr | None:
-    return exp.and_(*conds) if conds else None
+    return exp.and_(*conds, copy=False) if conds else None
+
+
+def add_join(select: exp.Select, table: exp.Expr, on: exp.Expr | None, side: str | None = None) -> exp.Select:
+    """Append ``[side] JOIN table ON on`` (a CROSS JOIN without ``on``) in place;
+    sqlglot's ``Select.join`` parses its join type and copies, which dominates
+    building thousands of candidate queries."""
+    join = exp.Join(this=table, on=on, side=side) if on is not None else exp.Join(this=table, kind="CROSS")
+    select.append("joins", join)
+    return select
 
 
 @dataclass
@@ -109,7 +118,7 @@ def compile_body(rule: Rule, cat: Catalog, prefix: str = "t", idb: IdbSources | 
             columns, key, table = src.columns, src.columns, src.table.copy().as_(alias, quoted=True)
         else:
             pred = cat.predicate(atom.pred, len(atom.args))
-            columns, table = pred.columns, tab(pred.table, alias)
+            columns, table = pred.columns, tab(pred.table, alias, pred.schema)
             key = cat.tables[pred.table].key if pred.kind == ATTRIBUTE else ()
         conds: list[exp.Expr] = []
         for arg, column in zip(atom.args, columns):
@@ -127,7 +136,7 @@ def compile_body(rule: Rule, cat: Catalog, prefix: str = "t", idb: IdbSources | 
             if conds:
                 select = select.where(_and(conds), copy=False)
         else:
-            select = select.join(table, on=_and(conds), join_type=None if conds else "CROSS", copy=False)
+            select = add_join(select, table, _and(conds))
     assert select is not None
     where = []
     for c in cmps:
@@ -161,7 +170,7 @@ def view_select(rule: Rule, cat: Catalog, columns: Sequence[str], idb: IdbSource
     if len(columns) != len(rule.head.args):
         raise SchemaError(f"head of {rule.text()} has {len(rule.head.args)} arguments, "
                           f"target has {len(columns)} columns")
-    proj = [e.as_(c, quoted=True) for e, c in zip(head_exprs(rule, body), columns)]
+    proj = [exp.Alias(this=e, alias=exp.to_identifier(c, quoted=True)) for e, c in zip(head_exprs(rule, body), columns)]
     return body.select.select(*proj, copy=False).distinct(copy=False)
 
 

@@ -39,7 +39,7 @@ class Engine:
     keep_log: bool = True
 
     def sql(self, e: exp.Expr) -> str:
-        return e.sql(dialect=self.dialect)
+        return e.sql(dialect=self.dialect, copy=False)
 
     def _run(self, e: exp.Expr) -> tuple[duckdb.DuckDBPyConnection, str, float]:
         text = self.sql(e)

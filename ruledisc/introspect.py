@@ -75,6 +75,7 @@ class Predicate:
     columns: tuple[str, ...]
     kind: str
     types: tuple[str, ...]
+    schema: str = "main"   # where the table lives: user tables in main, derived ones elsewhere
 
     @property
     def arity(self) -> int:
@@ -110,9 +111,9 @@ class Catalog:
         return self.domains.get((table, col))
 
 
-def tab(name: str, alias: str | None = None) -> exp.Table:
-    """A user table, always schema-qualified (``main.name``) and quoted."""
-    t = exp.table_(name, db="main", quoted=True)
+def tab(name: str, alias: str | None = None, schema: str = "main") -> exp.Table:
+    """A table, always schema-qualified (user tables: ``main.name``) and quoted."""
+    t = exp.table_(name, db=schema, quoted=True)
     return t.as_(alias, quoted=True) if alias else t
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,22 +16,24 @@ from sqlglot import exp
 from .bias import Bias, search
 from .chain import fit_chain
 from .compile import IdbSources, Relation, view_select
+from .derived import dependency_order, materialise, program_query, reads, register, rename_preds
 from .engine import Engine
 from .errors import DataError, SourceError, UsageError
 from .ground import build_heads, ground
 from .ground_recursive import build_universe, ground_program
 from .introspect import Catalog, introspect
+from .invent import Invention, discard, invent, names_for, renamed, used
 from .learner import LearnerConfig, fit
 from .progress import Phases, Reporter
 from .recursion import is_recursive, reading
-from .result import LearnedRule, MineResult
+from .result import InventedPredicate, LearnedRule, MineResult
 from .rule import Rule
 from .rulesfile import RuleSet, check_rules, head_columns, load_rules, predicate_signatures, register_predicates
 from .score import Counts, derived_facts, program_counts, rule_counts
 from .semantics import TNorm
 from .source import DatabaseLike, Source, open_source
 from .target import TABLE, Target, materialise_examples, parse_target
-from .writeback import StoredRule, check_schema_name, view_table, write_rules
+from .writeback import RuleGroup, StoredRule, check_schema_name, view_table, write_groups, write_rules
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,13 @@ class MineOptions:
     device: str | None = None
     recursion: str = "auto"     # auto: tried when the flat program leaves training errors
     steps: int = 20             # forward-chaining rounds while training recursive rules
+    invention: str = "auto"     # auto: tried when the rules so far leave training errors
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_body <= 6:
             raise UsageError(f"--max-body must be between 1 and 6, got {self.max_body}")
+        if self.max_vars is not None and not 1 <= self.max_vars <= 10:
+            raise UsageError(f"--max-vars must be between 1 and 10, got {self.max_vars}")
         if self.epochs < 1:
             raise UsageError(f"--epochs must be at least 1, got {self.epochs}")
         if self.tnorm not in {t.value for t in TNorm}:
@@ -70,6 +76,8 @@ class MineOptions:
             raise UsageError(f"min_confidence must be in [0, 1], got {self.min_confidence}")
         if self.recursion not in ("auto", "on", "off"):
             raise UsageError(f"--recursion must be auto, on or off, got {self.recursion!r}")
+        if self.invention not in ("auto", "on", "off"):
+            raise UsageError(f"--invention must be auto, on or off, got {self.invention!r}")
         if self.steps < 1:
             raise UsageError(f"--steps must be at least 1, got {self.steps}")
         check_schema_name(self.schema)
@@ -133,24 +141,60 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
         rec = _learn(eng, cat, target, examples, opts, ph, recursive=True)
         if rec.errors < flat.errors or (opts.recursion == "on" and rec.errors == flat.errors):
             best = rec
+    invs: list[Invention] = []
+    if opts.invention != "off" and (opts.invention == "on" or best.errors > 0):
+        ph.note("trying invented predicates")
+        with ph.phase("invention"), eng.in_phase("invention"):
+            invs = invent(eng, cat, target, _bias(opts, False), ph.note)
+        if invs:
+            rec_ok = opts.recursion != "off" and target.kind == TABLE
+            inv = _learn(eng, cat, target, examples, opts, ph, recursive=rec_ok,
+                         invented=frozenset(i.name for i in invs))
+            inv.inventions = used([r.rule for r in inv.rules], invs)
+            if inv.errors < best.errors or (opts.invention == "on" and inv.errors == best.errors):
+                best = inv
+    invented = _name_inventions(cat, target, opts, best) if best.inventions else []
+    discard(eng, cat, invs)
     learned, prog = best.rules, best.program
     metrics = {"precision": prog.precision, "recall": prog.recall, "f1": prog.f1}
     run_id = uuid.uuid4().hex[:12]
     columns = list(zip(target.head_columns, target.head_types))
-    preds = predicate_signatures(cat, [r.rule for r in learned])
+    aux_names = {i.name for i in invented}
+    preds = predicate_signatures(cat, [r.rule for r in learned] + [r for i in invented for r in i.rules], aux_names)
     views: list[str] = []
     if not opts.dry_run:
         with ph.phase("writeback"):
             writer = src.writer()
             stored = [StoredRule(r.rule, r.weight, r.support, r.confidence, r.head_coverage, r.precision,
                                  r.recall) for r in learned]
-            views = write_rules(writer, cat, opts.schema, target.name, columns, stored, run_id, preds)
+            aux = [RuleGroup(i.name, i.columns, [StoredRule(r) for r in i.rules], preds) for i in invented]
+            views = write_rules(writer, cat, opts.schema, target.name, columns, stored, run_id, preds, aux)
     ph.total()
     info = {"examples": examples, "heads": best.heads, "candidates": best.n_candidates, "search": best.levels,
             "groundings": best.n_groundings, "device": best.device, "recursive": best.recursive,
-            "training_errors": best.errors}
+            "invented": len(invented), "training_errors": best.errors}
     return MineResult(target.name, target.head_atom().text(), target.head_json(), learned, metrics, views,
-                      ph.timings, preds, run_id, info)
+                      ph.timings, preds, run_id, info, invented)
+
+
+def _name_inventions(cat: Catalog, target: Target, opts: MineOptions, best: _Pass) -> list[InventedPredicate]:
+    """Rename the inventions ``best`` uses to ``<target>__invK``, read from their views
+    in the output schema; rewrite the rules and their SQL accordingly."""
+    names = names_for(target.name, best.inventions)
+    out = []
+    for inv in best.inventions:
+        old = cat.predicate(inv.name)
+        register(cat, names[inv.name], old.columns, old.types, opts.schema)
+    for inv in best.inventions:
+        name, old = names[inv.name], cat.predicate(inv.name)
+        rules = renamed(inv, names)
+        sql = program_query(rules, cat, old.columns, old.types).sql("duckdb")
+        out.append(InventedPredicate(name, list(zip(old.columns, old.types)), rules, sql, inv.rows))
+    view = reading({target.name}, Relation(view_table(opts.schema, target.name), target.head_columns)) \
+        if best.recursive else None
+    best.rules = [replace(lr, rule=(r := rename_preds(lr.rule, names)),
+                          sql=view_select(r, cat, target.head_columns, view).sql("duckdb")) for lr in best.rules]
+    return out
 
 
 @dataclass
@@ -165,18 +209,25 @@ class _Pass:
     n_groundings: int
     device: str
     recursive: bool
+    inventions: list[Invention] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
         return self.program.negative + (self.program.positives - self.program.support)
 
 
-def _learn(eng: Engine, cat: Catalog, target: Target, examples: dict[str, int], opts: MineOptions,
-           ph: Phases, recursive: bool) -> _Pass:
-    bias = Bias(max_body=opts.max_body, max_vars=opts.max_vars, min_support=opts.min_support,
+def _bias(opts: MineOptions, recursive: bool, invented: frozenset[str] = frozenset()) -> Bias:
+    return Bias(max_body=opts.max_body, max_vars=opts.max_vars, min_support=opts.min_support,
                 min_confidence=opts.min_confidence, max_candidates=opts.max_candidates,
                 include=frozenset(opts.background) if opts.background is not None else None,
-                exclude=frozenset(opts.exclude), recursive=recursive)
+                exclude=frozenset(opts.exclude), recursive=recursive, invented=invented)
+
+
+def _learn(eng: Engine, cat: Catalog, target: Target, examples: dict[str, int], opts: MineOptions,
+           ph: Phases, recursive: bool, invented: frozenset[str] = frozenset()) -> _Pass:
+    bias = _bias(opts, recursive, invented)
+    if invented and bias.include is not None:
+        bias = replace(bias, include=bias.include | invented)
     with ph.phase("candidates"), eng.in_phase("candidates"):
         cands, stats = search(eng, cat, target, bias, examples["positives"], ph.note)
     cfg = LearnerConfig(tnorm=TNorm(opts.tnorm), epochs=opts.epochs, lr=opts.lr, sparsity=opts.sparsity,
@@ -235,14 +286,8 @@ def apply(rules_path: str | Path, db: DatabaseLike, schema: str = "ruledisc",
         with ph.phase("apply"):
             eng = src.engine
             cat = introspect(eng)
-            views: list[str] = []
-            for rs in sets:
-                check_rules(rs)
-                register_predicates(cat, rs.predicates)
-                cols = head_columns(rs, cat)
-                preds = predicate_signatures(cat, [r.rule for r in rs.rules]) if rs.rules else {}
-                run_id = uuid.uuid4().hex[:12]
-                views += write_rules(eng, cat, schema, rs.target, cols, rs.rules, run_id, preds)
+            groups = _groups(sets, cat, schema)
+            views = write_groups(eng, cat, schema, groups, uuid.uuid4().hex[:12])
         ok = True
         return views
     finally:
@@ -252,21 +297,72 @@ def apply(rules_path: str | Path, db: DatabaseLike, schema: str = "ruledisc",
             Path(str(path) + ".wal").unlink(missing_ok=True)
 
 
-def _stored_ruleset(src: Source, schema: str, target: str) -> RuleSet:
+def _groups(sets: Sequence[RuleSet], cat: Catalog, schema: str) -> list[RuleGroup]:
+    """Rule sets in dependency order, as groups to write; a set read by another is a
+    derived predicate of it (an invented predicate, a helper rule of a ``.dl`` file)."""
+    by_name: dict[str, RuleSet] = {}
+    for rs in sets:
+        check_rules(rs)
+        register_predicates(cat, rs.predicates)
+        if rs.target in by_name:
+            by_name[rs.target].rules.extend(rs.rules)
+        else:
+            by_name[rs.target] = rs
+    order = dependency_order({n: [r.rule for r in rs.rules] for n, rs in by_name.items()})
+    derived = set(by_name)
+    groups = []
+    for n in order:
+        rs = by_name[n]
+        cols = head_columns(rs, cat)
+        if any(n in reads([r.rule for r in o.rules]) for m, o in by_name.items() if m != n):
+            register(cat, n, [c for c, _ in cols], [t for _, t in cols], schema)
+        preds = predicate_signatures(cat, [r.rule for r in rs.rules], derived) if rs.rules else {}
+        groups.append(RuleGroup(n, cols, rs.rules, preds))
+    return groups
+
+
+def _stored_rulesets(src: Source, schema: str, target: str) -> list[RuleSet]:
+    """The stored rules of ``target`` and of its invented predicates."""
     eng = src.engine
-    q = (exp.select("rule_text", "head_columns", "predicates")
+    q = (exp.select("target", "rule_text", "head_columns", "predicates")
          .from_(exp.table_("rules", db=schema, quoted=True))
-         .where(exp.EQ(this=exp.column("target"), expression=exp.Literal.string(target)))
-         .order_by("rule_no"))
+         .where(exp.or_(exp.EQ(this=exp.column("target"), expression=exp.Literal.string(target)),
+                        exp.func("regexp_full_match", exp.column("target"),
+                                 exp.Literal.string(re.escape(target) + r"__inv\d+"))))
+         .order_by("target", "rule_no"))
     try:
         rows = eng.rows(q)
     except DataError as err:
         raise SourceError(f"no stored rules in schema {schema!r}; run `ruledisc mine` first or pass --rules") \
             from err
     from .parse import parse_rule
-    cols = [(c["name"], c["type"]) for c in json.loads(rows[0][1])] if rows else None
-    preds = json.loads(rows[0][2]) if rows else {}
-    return RuleSet(target, [StoredRule(parse_rule(r[0])) for r in rows], cols, preds)
+    sets: dict[str, RuleSet] = {target: RuleSet(target, [])}
+    for name, text, cols, preds in rows:
+        rs = sets.setdefault(name, RuleSet(name, []))
+        rs.columns = [(c["name"], c["type"]) for c in json.loads(cols)]
+        rs.predicates = json.loads(preds)
+        rs.rules.append(StoredRule(parse_rule(text)))
+    return list(sets.values())
+
+
+def _prepare_program(eng: Engine, cat: Catalog, sets: Sequence[RuleSet], target: str) -> RuleSet:
+    """The target's rule set; the derived predicates it reads become TEMP tables."""
+    by_name = {rs.target: rs for rs in sets}
+    main = by_name[target]
+    register_predicates(cat, main.predicates)
+    programs = {n: [r.rule for r in rs.rules] for n, rs in by_name.items()}
+    needed: set[str] = set()
+    todo = [target]
+    while todo:
+        for dep in reads(programs[todo.pop()]) & set(programs):
+            if dep not in needed and dep != target:
+                needed.add(dep)
+                todo.append(dep)
+    for n in dependency_order({n: programs[n] for n in needed}):
+        rs = by_name[n]
+        register_predicates(cat, rs.predicates)
+        materialise(eng, cat, n, programs[n], [t for _, t in head_columns(rs, cat)])
+    return main
 
 
 def evaluate(db: DatabaseLike, target: str, rules: str | Path | None = None, schema: str = "ruledisc",
@@ -280,13 +376,12 @@ def evaluate(db: DatabaseLike, target: str, rules: str | Path | None = None, sch
         cat = introspect(eng, _keys_for(target, key))
         tgt = parse_target(target, cat, key, negatives)
         if rules is not None:
-            sets = [s for s in load_rules(rules) if s.target == tgt.name]
-            if not sets:
+            sets = load_rules(rules)
+            if not any(s.target == tgt.name for s in sets):
                 raise UsageError(f"rules file {rules} has no rules for target {tgt.name!r}")
-            rs = sets[0]
         else:
-            rs = _stored_ruleset(src, schema, tgt.name)
-        register_predicates(cat, rs.predicates)
+            sets = _stored_rulesets(src, schema, tgt.name)
+        rs = _prepare_program(eng, cat, sets, tgt.name)
         materialise_examples(eng, tgt, cat)
         rule_list = [r.rule for r in rs.rules]
         prog = program_counts(eng, cat, tgt, rule_list)

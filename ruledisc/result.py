@@ -34,6 +34,26 @@ class LearnedRule:
         return d
 
 
+@dataclass(frozen=True)
+class InventedPredicate:
+    """An auxiliary predicate the learned rules read: its definition and view SQL."""
+
+    name: str
+    columns: list[tuple[str, str]]
+    rules: list[Rule]
+    sql: str
+    facts: int   # facts it holds on the training data
+
+    @property
+    def head(self) -> str:
+        return self.rules[0].head.text()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "head": self.head,
+                "head_columns": [{"name": c, "type": t} for c, t in self.columns],
+                "rules": [r.text() for r in self.rules], "sql": self.sql, "facts": self.facts}
+
+
 @dataclass
 class MineResult:
     target: str
@@ -46,10 +66,12 @@ class MineResult:
     predicates: dict[str, dict[str, Any]] = field(default_factory=dict)
     run_id: str = ""
     info: dict[str, Any] = field(default_factory=dict)
+    invented: list[InventedPredicate] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"target": self.target, "head": self.head, "head_columns": self.head_columns,
                 "rules": [r.to_dict() for r in self.rules],
+                "invented": [i.to_dict() for i in self.invented],
                 "metrics": {k: round(v, 6) for k, v in self.metrics.items()},
                 "views": self.views, "timings": {k: round(v, 4) for k, v in self.timings.items()},
                 "predicates": self.predicates, "run_id": self.run_id, "info": self.info}
@@ -69,6 +91,7 @@ class MineResult:
     def __repr__(self) -> str:
         lines = [f"MineResult(target={self.target!r}, rules={len(self.rules)}, metrics={self.metrics})"]
         lines += [f"  {r.weight:.3f}  {r.text}" for r in self.rules]
+        lines += [f"         {r.text()}" for i in self.invented for r in i.rules]
         return "\n".join(lines)
 
 

@@ -37,27 +37,34 @@ def load_rules(path: str | Path) -> list[RuleSet]:
     except (OSError, UnicodeDecodeError) as err:
         raise SourceError(f"cannot read rules file {p}: {err}") from err
     if p.suffix.lower() == ".json":
-        return [_from_json(text, p)]
+        return _from_json(text, p)
     if p.suffix.lower() in (".dl", ".pl", ".datalog"):
         return _from_datalog(text)
     raise UsageError(f"rules file {p} must end in .json (from mine --out) or .dl (Datalog)")
 
 
-def _from_json(text: str, p: Path) -> RuleSet:
+def _from_json(text: str, p: Path) -> list[RuleSet]:
+    """The invented predicates' rule sets (in the file's order), then the target's."""
     try:
         d = json.loads(text)
-        target = d["target"]
+        preds = d.get("predicates") or {}
+        out = [RuleSet(inv["name"], [StoredRule(parse_rule(t)) for t in inv["rules"]], _columns(inv), preds)
+               for inv in d.get("invented") or []]
         rules = []
         for r in d["rules"]:
             rules.append(StoredRule(parse_rule(r["text"]), r.get("weight"), r.get("support"),
                                     r.get("confidence"), r.get("head_coverage"), r.get("precision"),
                                     r.get("recall")))
-        cols = [(c["name"], c["type"]) for c in d["head_columns"]] if d.get("head_columns") else None
+        out.append(RuleSet(d["target"], rules, _columns(d), preds))
     except (ValueError, KeyError, TypeError) as err:
         raise SourceError(f"{p} is not a ruledisc rules file (JSON from mine --out): {err}") from err
     except RuleSyntaxError as err:
         raise SourceError(f"{p}: bad rule text: {err}") from err
-    return RuleSet(target, rules, cols, d.get("predicates") or {})
+    return out
+
+
+def _columns(d: dict[str, Any]) -> list[tuple[str, str]] | None:
+    return [(c["name"], c["type"]) for c in d["head_columns"]] if d.get("head_columns") else None
 
 
 def _from_datalog(text: str) -> list[RuleSet]:
@@ -75,10 +82,11 @@ def _from_datalog(text: str) -> list[RuleSet]:
     return list(sets.values())
 
 
-def predicate_signatures(cat: Catalog, rules: list[Rule]) -> dict[str, dict[str, Any]]:
-    """The predicates ``rules`` read, as JSON-able signatures."""
+def predicate_signatures(cat: Catalog, rules: list[Rule], derived: set[str] | None = None) -> dict[str, dict[str, Any]]:
+    """The predicates ``rules`` read, as JSON-able signatures; the program's own
+    heads and the ``derived`` ones (invented, other rule sets) are not tables."""
     out = {}
-    derived = {r.head.pred for r in rules}   # the program's own heads (recursion) are not tables
+    derived = {r.head.pred for r in rules} | (derived or set())
     for r in rules:
         for lit in r.body:
             if isinstance(lit, Atom) and lit.pred not in out and lit.pred not in derived:

@@ -95,28 +95,73 @@ def recursive_union_view(cat: Catalog, columns: Sequence[tuple[str, str]], rules
     return with_fixpoint(_noisy_or(parts, names), rules, cat, names, types)
 
 
-def _existing_rule_views(eng: Engine, schema: str, target: str) -> list[str]:
+def _existing_views(eng: Engine, schema: str, target: str) -> list[str]:
+    """Views of a target's earlier run: its rule views and its invented predicates' views."""
     q = exp.select("table_name").from_("information_schema.tables").where(exp.and_(
         exp.EQ(this=exp.column("table_schema"), expression=exp.Literal.string(schema)),
         exp.EQ(this=exp.column("table_type"), expression=exp.Literal.string("VIEW"))))
-    pat = re.compile(re.escape(target) + r"__r\d+\Z")
+    pat = re.compile(re.escape(target) + r"__(r\d+|inv\d+(__r\d+)?)\Z")
     return [r[0] for r in eng.rows(q) if pat.match(r[0])]
 
 
-def write_rules(eng: Engine, cat: Catalog, schema: str, target: str, columns: Sequence[tuple[str, str]],
-                rules: Sequence[StoredRule], run_id: str, predicates: dict[str, Any]) -> list[str]:
-    """Replace ``target``'s rules and views in ``schema``, atomically. Returns view names."""
-    check_schema_name(schema)
-    names = [c for c, _ in columns]
-    program = [r.rule for r in rules]
+@dataclass
+class RuleGroup:
+    """The rules of one head, as written: name, head columns and types, rules, and
+    the signatures of the predicates they read."""
+
+    target: str
+    columns: Sequence[tuple[str, str]]
+    rules: Sequence[StoredRule]
+    predicates: dict[str, Any]
+
+
+@dataclass
+class _Plan:
+    group: RuleGroup
+    selects: list[exp.Select]
+    union: exp.Query
+    recursive: bool
+
+
+def _plan(cat: Catalog, schema: str, g: RuleGroup) -> _Plan:
+    names = [c for c, _ in g.columns]
+    program = [r.rule for r in g.rules]
     recursive = is_recursive(program)
     # recursive rule views read the target from the union view (the fixpoint)
     idb: IdbSources | None = reading({r.head.pred for r in program},
-                                     Relation(view_table(schema, target), tuple(names))) if recursive else None
-    selects = [view_select(r.rule, cat, names, idb) for r in rules]  # compile first: fail before writing
-    confs = [r.confidence if r.confidence is not None else (r.weight or 1.0) for r in rules]
-    union = recursive_union_view(cat, columns, program, confs) if recursive else \
-        union_view(schema, target, columns, confs)
+                                     Relation(view_table(schema, g.target), tuple(names))) if recursive else None
+    selects = [view_select(r.rule, cat, names, idb) for r in g.rules]  # compile first: fail before writing
+    confs = [r.confidence if r.confidence is not None else (r.weight or 1.0) for r in g.rules]
+    union = recursive_union_view(cat, g.columns, program, confs) if recursive else \
+        union_view(schema, g.target, g.columns, confs)
+    return _Plan(g, selects, union, recursive)
+
+
+def write_rules(eng: Engine, cat: Catalog, schema: str, target: str, columns: Sequence[tuple[str, str]],
+                rules: Sequence[StoredRule], run_id: str, predicates: dict[str, Any],
+                aux: Sequence[RuleGroup] = ()) -> list[str]:
+    """Replace ``target``'s rules and views in ``schema`` (with the views of the
+    invented predicates ``aux`` its rules read), atomically. Returns view names."""
+    from .derived import dependency_order
+    by_name = {g.target: g for g in aux}
+    order = dependency_order({g.target: [r.rule for r in g.rules] for g in aux})
+    return write_groups(eng, cat, schema, [*(by_name[n] for n in order),
+                                           RuleGroup(target, columns, rules, predicates)], run_id)
+
+
+def write_groups(eng: Engine, cat: Catalog, schema: str, groups: Sequence[RuleGroup], run_id: str) -> list[str]:
+    """Write rule groups in order, in one transaction; a group may read the heads of
+    earlier groups, which it then reads from their views. Returns the view names,
+    those of groups no other group reads first."""
+    from .derived import reads, register
+    check_schema_name(schema)
+    plans = []
+    helper = set()
+    for k, g in enumerate(groups):
+        plans.append(_plan(cat, schema, g))
+        if any(g.target in reads([r.rule for r in later.rules]) for later in groups[k + 1:]):
+            register(cat, g.target, [c for c, _ in g.columns], [t for _, t in g.columns], schema)
+            helper.add(g.target)
     now = datetime.now(UTC).replace(tzinfo=None)
     rules_tab = exp.table_("rules", db=schema, quoted=True)
     with eng.transaction():
@@ -124,28 +169,37 @@ def write_rules(eng: Engine, cat: Catalog, schema: str, target: str, columns: Se
         eng.execute(exp.Create(this=exp.Schema(this=rules_tab, expressions=[
             exp.ColumnDef(this=exp.to_identifier(c), kind=exp.DataType.build(t)) for c, t in RULES_COLUMNS]),
             kind="TABLE", exists=True))
-        eng.execute(exp.delete(rules_tab, where=exp.EQ(this=exp.column("target"),
-                                                       expression=exp.Literal.string(target))))
-        for v in _existing_rule_views(eng, schema, target):
-            eng.execute(exp.Drop(this=view_table(schema, v), kind="VIEW", exists=True))
-        views = []
-        create_union = exp.Create(this=view_table(schema, target), kind="VIEW", replace=True, expression=union)
-        if recursive:
-            eng.execute(create_union)
-        for k, sel in enumerate(selects, start=1):
-            eng.execute(exp.Create(this=view_table(schema, rule_view_name(target, k)), kind="VIEW",
-                                   replace=True, expression=sel))
-            views.append(f"{schema}.{rule_view_name(target, k)}")
-        if not recursive:
-            eng.execute(create_union)
-        head_json = json.dumps([{"name": c, "type": t} for c, t in columns])
-        pred_json = json.dumps(predicates)
-        rows = []
-        for k, (r, sel) in enumerate(zip(rules, selects), start=1):
-            vals = (run_id, target, k, r.rule.text(), eng.sql(sel), r.weight, r.support, r.confidence,
-                    r.head_coverage, r.precision, r.recall, now.isoformat(sep=" "), head_json, pred_json)
-            rows.append(exp.Tuple(expressions=[exp.null() if v is None else literal(v) for v in vals]))
-        if rows:
-            eng.execute(exp.insert(exp.values([tuple(t.expressions) for t in rows]), rules_tab,
-                                   columns=[c for c, _ in RULES_COLUMNS]))
-    return [f"{schema}.{target}"] + views
+        for g in groups:
+            eng.execute(exp.delete(rules_tab, where=exp.or_(
+                exp.EQ(this=exp.column("target"), expression=exp.Literal.string(g.target)),
+                exp.func("regexp_full_match", exp.column("target"),
+                         exp.Literal.string(re.escape(g.target) + r"__inv\d+")))))
+            for v in _existing_views(eng, schema, g.target):
+                eng.execute(exp.Drop(tables=[view_table(schema, v)], kind="VIEW", exists=True))
+        written = [(p.group.target in helper, _write_plan(eng, schema, p, run_id, now, rules_tab)) for p in plans]
+    return [v for h, vs in sorted(written, key=lambda t: t[0]) for v in vs]
+
+
+def _write_plan(eng: Engine, schema: str, p: _Plan, run_id: str, now: datetime, rules_tab: exp.Table) -> list[str]:
+    g = p.group
+    views = []
+    create_union = exp.Create(this=view_table(schema, g.target), kind="VIEW", replace=True, expression=p.union)
+    if p.recursive:
+        eng.execute(create_union)
+    for k, sel in enumerate(p.selects, start=1):
+        eng.execute(exp.Create(this=view_table(schema, rule_view_name(g.target, k)), kind="VIEW",
+                               replace=True, expression=sel))
+        views.append(f"{schema}.{rule_view_name(g.target, k)}")
+    if not p.recursive:
+        eng.execute(create_union)
+    head_json = json.dumps([{"name": c, "type": t} for c, t in g.columns])
+    pred_json = json.dumps(g.predicates)
+    rows = []
+    for k, (r, sel) in enumerate(zip(g.rules, p.selects), start=1):
+        vals = (run_id, g.target, k, r.rule.text(), eng.sql(sel), r.weight, r.support, r.confidence,
+                r.head_coverage, r.precision, r.recall, now.isoformat(sep=" "), head_json, pred_json)
+        rows.append(exp.Tuple(expressions=[exp.null() if v is None else literal(v) for v in vals]))
+    if rows:
+        eng.execute(exp.insert(exp.values([tuple(t.expressions) for t in rows]), rules_tab,
+                               columns=[c for c, _ in RULES_COLUMNS]))
+    return [f"{schema}.{g.target}"] + views

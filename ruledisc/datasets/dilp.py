@@ -273,7 +273,14 @@ def connectedness(size: int, seed: int) -> World:
 
 
 def cyclic(size: int, seed: int) -> World:
+    """A random graph plus a ring of 4-5 nodes (longer than any cycle a body of three
+    ``edge`` literals can close) and a path into and out of it (in and out edges, on
+    no cycle), so no fixed-length pattern separates the cyclic nodes."""
     _, e = _graph(size, seed, 1.2)
+    k = 4 + int(np.random.default_rng(seed + 7).integers(0, 2))
+    ring = [f"c{i}" for i in range(k)]
+    e |= {(ring[i], ring[(i + 1) % k]) for i in range(k)}
+    e |= {("p0", "p1"), ("p1", ring[0]), (ring[2], "p2"), ("p2", "p3")}
     return {"edge": _pairs(e), "cyclic": _df([(a,) for a, b in _closure(e) if a == b], ("x",), (str,))}
 
 
