@@ -3,7 +3,8 @@
 For each task, seed and noise level a fresh child process (so peak memory is per run)
 builds the training world ``train_world(task, seed)`` in an in-memory DuckDB connection,
 flips a share of its target labels (below), mines the target with
-``ruledisc.mine(con, target=..., dry_run=True, seed=seed)``, writes the result as a
+``ruledisc.mine(con, target=..., dry_run=True, seed=seed, noise=ρ)`` (ρ > 0 is the noise
+mode, told the rate that was flipped), writes the result as a
 rules file and evaluates it with ``ruledisc.evaluate`` on the clean, bigger, unseen
 test world ``test_world(task, seed)``. A run is *exact* when the test precision and
 recall are both 1.0; the share of exact seeds is compared with the share of ∂ILP's
@@ -298,13 +299,16 @@ def child(args: argparse.Namespace) -> int:
     world, noise = flip_labels(train_world(task, seed), task.target, rho, seed)
     out["noise_info"] = noise
     out.update(k=noise["k"], positives=noise["positives"], universe=noise["universe"])
+    if state:
+        state.set(noise_info=noise)
     con = _connect(world, args.threads)
     try:
         t0 = time.perf_counter()
         try:
             if state:
                 state.set(stage="mine", mine_started=t0)
-            res = ruledisc.mine(con, target=task.target, dry_run=True, seed=seed, reporter=state)
+            # noisy training labels run in the noise mode, told the rate that was flipped
+            res = ruledisc.mine(con, target=task.target, dry_run=True, seed=seed, reporter=state, noise=rho)
         finally:
             out["mine_s"] = round(time.perf_counter() - t0, 4)
         out["train"] = {k: round(v, 6) for k, v in res.metrics.items()}
@@ -360,7 +364,9 @@ def _run_one(task: str, seed: int, noise: float, args: argparse.Namespace, work:
         except (OSError, ValueError):
             return out
         where = " ".join(str(x) for x in (s.get("stage"), s.get("phase")) if x)
-        out.update(snapshot=s, peak_mib=s.get("peak_mib"),
+        ni = s.get("noise_info") or {}
+        out.update({k: ni[n] for k, n in (("k", "k"), ("positives", "positives"), ("universe", "universe")) if n in ni})
+        out.update(snapshot=s, noise_info=ni or None, peak_mib=s.get("peak_mib"),
                    error=f"killed after {args.timeout:g}s in {where}" + (f" ({s['note']})" if s.get("note") else ""))
         return out
     wall = round(time.perf_counter() - t0, 2)

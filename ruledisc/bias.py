@@ -14,6 +14,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlglot import exp
 
@@ -252,6 +253,10 @@ def _complete_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.S
     return q
 
 
+def _clause_query(i: int, rules: Sequence[Rule], complete: Sequence[bool], cat: Catalog, target: Target) -> exp.Select:
+    return (_complete_query if complete[i] else _support_query)(i, rules[i], cat, target)
+
+
 def batch_size(cat: Catalog, preds: Sequence[Predicate], most: int = BATCH) -> int:
     """Clauses per UNION ALL query: fewer on big tables, since DuckDB runs the
     branches of one query side by side and each holds its own hash tables."""
@@ -259,10 +264,13 @@ def batch_size(cat: Catalog, preds: Sequence[Predicate], most: int = BATCH) -> i
     return max(1, min(most, BATCH_ROWS // max(1, rows)))
 
 
-def _run_batches(eng: Engine, queries: Sequence[exp.Select], batch: int) -> dict[int, tuple[int, int, int]]:
+def _run_batches(eng: Engine, n: int, query: Callable[[int], exp.Select], batch: int
+                 ) -> dict[int, tuple[int, int, int]]:
+    """Run ``query(i)`` for i < n, ``batch`` per UNION ALL; trees are built one batch
+    at a time (thousands of candidate trees at once cost hundreds of MB)."""
     out: dict[int, tuple[int, int, int]] = {}
-    for i in range(0, len(queries), batch):
-        for cid, pos, neg, fp in eng.rows(union_all(queries[i:i + batch])):
+    for i in range(0, n, batch):
+        for cid, pos, neg, fp in eng.rows(union_all([query(k) for k in range(i, min(n, i + batch))])):
             out[int(cid)] = (int(pos), int(neg), int(fp))
     return out
 
@@ -297,9 +305,8 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
                     parent_of[k] = None if adds_var else counted.get(r.text())
         rules = list(fresh.values())
         is_complete = [r.is_range_restricted() for r in rules]
-        queries = [(_complete_query if c else _support_query)(i, r, cat, target)
-                   for i, (r, c) in enumerate(zip(rules, is_complete))]
-        counts = _run_batches(eng, queries, batch_size(cat, ref.preds))
+        query = partial(_clause_query, rules=rules, complete=is_complete, cat=cat, target=target)
+        counts = _run_batches(eng, len(rules), query, batch_size(cat, ref.preds))
         counted = {}
         kept = []
         for i, r in enumerate(rules):

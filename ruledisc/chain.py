@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from .ground_recursive import ChainGroundings
-from .learner import Adam, FitResult, LearnerConfig
+from .learner import Adam, FitResult, LearnerConfig, generalise
 from .rule import Rule
 from .semantics import TNorm, conj, disj
 
@@ -48,17 +48,19 @@ class SlotSelector(torch.nn.Module):
         return torch.softmax(self.logits, dim=1)                # (S, C + 1)
 
 
-def chain(g: ChainGroundings, probs: torch.Tensor, tnorm: TNorm, steps: int) -> torch.Tensor:
+def chain(g: ChainGroundings, probs: torch.Tensor, tnorm: TNorm, steps: int,
+          paired: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
     """(H,) truth of every head atom after ``steps`` rounds.
 
     probs: (S, C) or (S, C + 1) slot weights over the clauses (crisp programs: one
     slot, 0/1 per clause). A clause's existential variables are a max over its
     groundings for each head (∂ILP); a slot sums its clauses' values weighted by
-    ``probs`` (at most 1); slots combine by the t-conorm.
+    ``probs`` (at most 1); slots combine by the t-conorm. ``paired``: :func:`pairs`
+    of ``g``, computed once by a caller that runs many epochs.
     """
     has = g.body >= 0                          # (P, K)
     idx = g.body.clamp(min=0)                  # (P, K)
-    pair, p_clause, p_head = pairs(g)          # (P,), (Q,), (Q,)
+    pair, p_clause, p_head = paired if paired is not None else pairs(g)   # (P,), (Q,), (Q,)
     wq = probs[:, p_clause]                    # (S, Q)
     n_slots = probs.shape[0]
     v = torch.zeros(g.n_heads, dtype=probs.dtype, device=probs.device)
@@ -104,14 +106,16 @@ def errors(g: ChainGroundings, chosen: list[int]) -> float:
     return float((w * np.where(v, 1 - lab, lab)).sum())
 
 
-def prune(g: ChainGroundings, chosen: list[int], weights: np.ndarray, lengths: np.ndarray) -> list[int]:
-    """Drop clauses (longest, then weakest, first) whose removal does not add errors."""
+def prune(g: ChainGroundings, chosen: list[int], weights: np.ndarray, lengths: np.ndarray,
+          literal_cost: float = 0.0) -> list[int]:
+    """Drop clauses (longest, then weakest, first) whose removal does not add errors
+    (noise mode: adds at most ``literal_cost`` per body literal)."""
     keep = list(chosen)
     base = errors(g, keep)
     for c in sorted(chosen, key=lambda c: (-lengths[c], weights[c], -c)):
         trial = [k for k in keep if k != c]
         e = errors(g, trial)
-        if e <= base:
+        if e <= base + literal_cost * lengths[c]:
             keep, base = trial, e
     return sorted(keep)
 
@@ -145,8 +149,9 @@ def fit_chain(g: ChainGroundings, lengths: np.ndarray, confidence: np.ndarray, c
     opt = Adam(list(model.parameters()), lr=cfg.lr)
     total_w = gd.weights.sum().clamp(min=1.0)
     losses: list[float] = []
+    paired = pairs(gd)
     for _ in range(cfg.epochs):
-        h = chain(gd, model.probs()[:, :-1], cfg.tnorm, steps).clamp(1e-6, 1 - 1e-6)   # (H,)
+        h = chain(gd, model.probs()[:, :-1], cfg.tnorm, steps, paired).clamp(1e-6, 1 - 1e-6)   # (H,)
         bce = -(gd.labels * torch.log(h) + (1 - gd.labels) * torch.log1p(-h))          # (H,)
         loss = (gd.weights * bce).sum() / total_w
         loss.backward()
@@ -157,16 +162,21 @@ def fit_chain(g: ChainGroundings, lengths: np.ndarray, confidence: np.ndarray, c
             break  # fits, or converged
     probs = model.probs().detach().cpu().numpy().astype(np.float64)              # (S, C + 1)
     weights = probs[:, :-1].sum(axis=0).clip(max=1.0)
-    program = extract(g, weights, lengths)
+    program = extract(g, weights, lengths, literal_cost=cfg.literal_cost)
     if rules is not None:
-        program = simplify(g, program, rules)
+        program = simplify(g, program, rules, cfg.literal_cost)
+    if cfg.noise > 0:
+        program = generalise(lambda p: fixpoint(g, p), g.labels.numpy(), g.weights.numpy(), program, lengths,
+                             cfg.noise)
     return FitResult(weights, losses, device, program)
 
 
-def extract(g: ChainGroundings, weights: np.ndarray, lengths: np.ndarray, top: int = 64) -> list[int]:
+def extract(g: ChainGroundings, weights: np.ndarray, lengths: np.ndarray, top: int = 64,
+            literal_cost: float = 0.0) -> list[int]:
     """The crisp program the weights point to: clauses are added in order of weight
     while they lower the training errors (repeated until stable, since a recursive
-    clause only helps once its base case is in), then pruned."""
+    clause only helps once its base case is in), then pruned. In noise mode a
+    clause must lower them by more than ``literal_cost`` per body literal."""
     order = [int(c) for c in np.argsort(-weights, kind="stable")[:top] if weights[c] > 1e-3]
     chosen: list[int] = []
     best = errors(g, chosen)
@@ -177,12 +187,12 @@ def extract(g: ChainGroundings, weights: np.ndarray, lengths: np.ndarray, top: i
             if c in chosen:
                 continue
             e = errors(g, chosen + [c])
-            if e < best:
+            if e < best - literal_cost * lengths[c]:
                 chosen, best, changed = chosen + [c], e, True
-    return prune(g, chosen, weights, lengths)
+    return prune(g, chosen, weights, lengths, literal_cost)
 
 
-def simplify(g: ChainGroundings, chosen: list[int], rules: Sequence[Rule]) -> list[int]:
+def simplify(g: ChainGroundings, chosen: list[int], rules: Sequence[Rule], literal_cost: float = 0.0) -> list[int]:
     """Replace a chosen clause by a candidate with one body literal fewer while the
     training errors do not grow (a literal that is always true on the training
     data, such as ``succ(W, Z)`` after ``lt(W, Y)``, says nothing)."""
@@ -201,7 +211,7 @@ def simplify(g: ChainGroundings, chosen: list[int], rules: Sequence[Rule]) -> li
                     continue
                 trial = chosen[:pos] + [j] + chosen[pos + 1:]
                 e = errors(g, trial)
-                if e <= base:
+                if e <= base + literal_cost:
                     chosen, base, changed = trial, e, True
                     break
             if changed:

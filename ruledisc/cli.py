@@ -88,13 +88,15 @@ def mine_cmd(
     invention: str = typer.Option("auto", "--invention",
                                   help="Invented predicates: auto (when the rules so far leave training "
                                        "errors), on or off."),
+    noise: float = typer.Option(0.0, "--noise", help="Share of training labels expected to be wrong "
+                                "(e.g. 0.1): rules must explain more labels than their literals cost."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
     """Learn rules that explain TARGET from the rest of DB; print and store them."""
     res = pipeline.mine(db, target, reporter=_reporter(quiet or as_json), max_body=max_body, tnorm=tnorm,
                         epochs=epochs, seed=seed, dry_run=dry_run, schema=schema, negatives=negatives,
                         key=key, background=background, exclude=exclude or (), min_support=min_support,
-                        max_vars=max_vars, recursion=recursion, invention=invention)
+                        max_vars=max_vars, recursion=recursion, invention=invention, noise=noise)
     if out is not None:
         try:
             out.write_text(res.to_json() + "\n")
@@ -126,6 +128,9 @@ def _print_result(res: Any) -> None:
     m = res.metrics
     con.print(f"program: precision {m['precision']:.3f}  recall {m['recall']:.3f}  f1 {m['f1']:.3f}"
               f"   ({res.timings.get('total_s', 0):.2f}s)", highlight=False)
+    errors = res.info.get("training_errors")
+    if errors:
+        con.print(f"the program disagrees with {errors} training label(s)", highlight=False)
     if res.views:
         con.print(f"views: {', '.join(res.views)}", highlight=False)
 

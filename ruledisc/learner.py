@@ -16,6 +16,7 @@ when its own confidence is high.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +39,8 @@ class LearnerConfig:
     threshold: float = 0.5
     seed: int = 0
     device: str | None = None
+    literal_cost: float = 0.0   # noise mode: a body literal must explain this many training labels
+    noise: float = 0.0          # noise mode: expected share of wrong training labels
 
 
 @dataclass
@@ -127,11 +130,21 @@ def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: Learner
         losses.append(float(loss.detach()))
     weights = model.rule_weights().detach().cpu().numpy().astype(np.float64)
     res = FitResult(weights, losses, device)
-    res.program = prune_redundant(g.to("cpu"), res.selected(cfg.threshold), weights, lengths)
+    g = g.to("cpu")
+    res.program = prune_redundant(g, res.selected(cfg.threshold), weights, lengths, cfg.literal_cost)
+    if cfg.noise > 0 and bool((g.truth == 1).all()):
+        predict = lambda p: crisp_predict(g, p)
+        labels, w = g.labels.numpy(), g.weights.numpy()
+        res.program = generalise(predict, labels, w, res.program, lengths, cfg.noise)
+        alt = greedy_mdl(predict, labels, w, lengths, cfg.literal_cost)
+        if mdl_cost(predict(alt), labels, w, alt, lengths, cfg.literal_cost) < \
+                mdl_cost(predict(res.program), labels, w, res.program, lengths, cfg.literal_cost) - 1e-9:
+            res.program = alt
     return res
 
 
-def prune_redundant(g: Groundings, chosen: list[int], weights: np.ndarray, lengths: np.ndarray) -> list[int]:
+def prune_redundant(g: Groundings, chosen: list[int], weights: np.ndarray, lengths: np.ndarray,
+                    literal_cost: float = 0.0) -> list[int]:
     """Drop chosen clauses the crisp program does not need.
 
     Soft weights leave a redundant rule switched on: while another rule's weight is
@@ -139,7 +152,8 @@ def prune_redundant(g: Groundings, chosen: list[int], weights: np.ndarray, lengt
     and on a large database that outweighs the sparsity term. So the program is
     checked crisply: longest (then weakest) first, a clause is dropped if removing
     it does not increase the weighted errors on the labelled heads. Crisp facts only
-    (body truth 1); otherwise ``chosen`` is returned as is.
+    (body truth 1); otherwise ``chosen`` is returned as is. With ``literal_cost``
+    (noise mode) a clause must explain more than that many labels per body literal.
     """
     if not chosen or not bool((g.truth == 1).all()):
         return chosen
@@ -151,10 +165,86 @@ def prune_redundant(g: Groundings, chosen: list[int], weights: np.ndarray, lengt
     for c in sorted(chosen, key=lambda c: (-lengths[c], weights[c], -c)):
         heads_c = head[clause == c]
         alone = heads_c[cover[heads_c] == 1]
-        if gain[alone].sum() <= 0:
+        if gain[alone].sum() <= literal_cost * lengths[c]:
             keep.discard(c)
             cover[heads_c] -= 1
     return sorted(keep)
+
+
+def crisp_predict(g: Groundings, chosen: Sequence[int]) -> np.ndarray:
+    """(H,) bool: the heads the crisp program ``chosen`` derives (crisp facts)."""
+    covered = np.zeros(g.n_heads, dtype=bool)
+    covered[g.head.numpy()[np.isin(g.clause.numpy(), list(chosen))]] = True
+    return covered
+
+
+def generalise(predict: Callable[[list[int]], np.ndarray], labels: np.ndarray, weights: np.ndarray,
+               chosen: list[int], lengths: np.ndarray, noise: float, literal_cost: float = 0.0) -> list[int]:
+    """Noise mode: swap a chosen clause for any shorter candidate when the errors
+    grow by at most what the noise explains (``noise`` times the weighted heads
+    whose prediction changes) or what the saved literals cost (``literal_cost``
+    each). A literal that only steers a rule around mislabelled atoms does not
+    survive; one that excludes true negatives does. (The one-literal shorter form
+    may not be a candidate: candidates deriving the same heads are merged, keeping
+    the shortest.)
+
+    predict: chosen -> (H,) bool predictions; labels, weights: (H,).
+    """
+    def errors(v: np.ndarray) -> float:
+        return float((weights * np.where(v, 1 - labels, labels)).sum())
+
+    chosen = sorted(chosen)
+    v = predict(chosen)
+    base = errors(v)
+    by_length = np.argsort(lengths, kind="stable")
+    changed = True
+    while changed:
+        changed = False
+        for c in sorted(chosen, key=lambda c: -lengths[c]):
+            for j in by_length:
+                j = int(j)
+                if lengths[j] >= lengths[c]:
+                    break
+                if j in chosen:
+                    continue
+                trial = sorted(set(chosen) - {c} | {j})
+                tv = predict(trial)
+                e = errors(tv)
+                if e <= base + max(noise * float(weights[tv != v].sum()),
+                                   literal_cost * float(lengths[c] - lengths[j])):
+                    chosen, v, base, changed = trial, tv, e, True
+                    break
+            if changed:
+                break
+    return chosen
+
+
+def mdl_cost(v: np.ndarray, labels: np.ndarray, weights: np.ndarray, chosen: Sequence[int], lengths: np.ndarray,
+             literal_cost: float) -> float:
+    """Weighted errors of predictions ``v`` (H,) plus ``literal_cost`` per body literal."""
+    return float((weights * np.where(v, 1 - labels, labels)).sum()) + literal_cost * float(lengths[list(chosen)].sum())
+
+
+def greedy_mdl(predict: Callable[[list[int]], np.ndarray], labels: np.ndarray, weights: np.ndarray,
+               lengths: np.ndarray, literal_cost: float, top: int = 64) -> list[int]:
+    """The noise mode's check on the learned program: add, one at a time, the
+    clause that lowers errors + ``literal_cost`` per literal the most (among the
+    ``top`` shortest-first candidates), while that cost falls."""
+    chosen: list[int] = []
+    cost = mdl_cost(predict(chosen), labels, weights, chosen, lengths, literal_cost)
+    pool = [int(j) for j in np.argsort(lengths, kind="stable")]
+    while True:
+        best, best_cost = None, cost
+        for j in pool:
+            if j in chosen:
+                continue
+            trial = sorted(chosen + [j])
+            c = mdl_cost(predict(trial), labels, weights, trial, lengths, literal_cost)
+            if c < best_cost - 1e-9:
+                best, best_cost = j, c
+        if best is None or len(chosen) >= top:
+            return chosen
+        chosen, cost = sorted(chosen + [best]), best_cost
 
 
 def forward_crisp(g: Groundings, selected: list[int], tnorm: TNorm = TNorm.PRODUCT) -> torch.Tensor:

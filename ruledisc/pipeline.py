@@ -62,6 +62,7 @@ class MineOptions:
     recursion: str = "auto"     # auto: tried when the flat program leaves training errors
     steps: int = 20             # forward-chaining rounds while training recursive rules
     invention: str = "auto"     # auto: tried when the rules so far leave training errors
+    noise: float = 0.0          # share of training labels expected wrong: > 0 is the noise mode
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_body <= 6:
@@ -78,6 +79,8 @@ class MineOptions:
             raise UsageError(f"--recursion must be auto, on or off, got {self.recursion!r}")
         if self.invention not in ("auto", "on", "off"):
             raise UsageError(f"--invention must be auto, on or off, got {self.invention!r}")
+        if not 0 <= self.noise < 0.5:
+            raise UsageError(f"--noise must be at least 0 and below 0.5, got {self.noise}")
         if self.steps < 1:
             raise UsageError(f"--steps must be at least 1, got {self.steps}")
         check_schema_name(self.schema)
@@ -136,13 +139,14 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
         examples = materialise_examples(eng, target, cat)
     flat = _learn(eng, cat, target, examples, opts, ph, recursive=False)
     best = flat
+    lam = _literal_cost(opts)
     if opts.recursion != "off" and target.kind == TABLE and (opts.recursion == "on" or flat.errors > 0):
         ph.note("trying recursive rules")
         rec = _learn(eng, cat, target, examples, opts, ph, recursive=True)
-        if rec.errors < flat.errors or (opts.recursion == "on" and rec.errors == flat.errors):
+        if rec.cost(lam) < flat.cost(lam) or (opts.recursion == "on" and rec.cost(lam) == flat.cost(lam)):
             best = rec
     invs: list[Invention] = []
-    if opts.invention != "off" and (opts.invention == "on" or best.errors > 0):
+    if opts.invention != "off" and (opts.invention == "on" or _short(best, opts)):
         ph.note("trying invented predicates")
         with ph.phase("invention"), eng.in_phase("invention"):
             invs = invent(eng, cat, target, _bias(opts, False), ph.note)
@@ -151,7 +155,7 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
             inv = _learn(eng, cat, target, examples, opts, ph, recursive=rec_ok,
                          invented=frozenset(i.name for i in invs))
             inv.inventions = used([r.rule for r in inv.rules], invs)
-            if inv.errors < best.errors or (opts.invention == "on" and inv.errors == best.errors):
+            if inv.cost(lam) < best.cost(lam) or (opts.invention == "on" and inv.cost(lam) == best.cost(lam)):
                 best = inv
     invented = _name_inventions(cat, target, opts, best) if best.inventions else []
     discard(eng, cat, invs)
@@ -215,6 +219,32 @@ class _Pass:
     def errors(self) -> int:
         return self.program.negative + (self.program.positives - self.program.support)
 
+    def cost(self, literal_cost: float) -> float:
+        """Training errors plus, in noise mode, the program's size (MDL)."""
+        size = sum(len(r.rule.body) for r in self.rules) + sum(len(r.body) for i in self.inventions for r in i.rules)
+        return self.errors + literal_cost * size
+
+
+NOISE_SLACK = 1.5   # noise mode: errors up to this times the expected mislabelled examples are noise
+LITERAL_COST = 0.5  # noise mode: training labels a body literal must explain (a 2-literal rule fitting
+                    # one mislabelled atom does not pay; a 3-literal rule explaining 2 does)
+
+
+def _literal_cost(opts: MineOptions) -> float:
+    """Noise mode's price of a body literal, in training errors (0: any error counts)."""
+    return LITERAL_COST if opts.noise > 0 else 0.0
+
+
+def _short(p: _Pass, opts: MineOptions) -> bool:
+    """Whether invention is worth a try: the program leaves training errors, more
+    than the noise mode expects from mislabelling. (Recursion is tried whenever
+    errors are left: it is cheaper, and the cost comparison keeps it out when it
+    only fits noise.)"""
+    if opts.noise == 0:
+        return p.errors > 0
+    labelled = p.heads.get("positives", 0) + p.heads.get("negatives_total", 0)
+    return p.errors > NOISE_SLACK * opts.noise * labelled
+
 
 def _bias(opts: MineOptions, recursive: bool, invented: frozenset[str] = frozenset()) -> Bias:
     return Bias(max_body=opts.max_body, max_vars=opts.max_vars, min_support=opts.min_support,
@@ -231,7 +261,8 @@ def _learn(eng: Engine, cat: Catalog, target: Target, examples: dict[str, int], 
     with ph.phase("candidates"), eng.in_phase("candidates"):
         cands, stats = search(eng, cat, target, bias, examples["positives"], ph.note)
     cfg = LearnerConfig(tnorm=TNorm(opts.tnorm), epochs=opts.epochs, lr=opts.lr, sparsity=opts.sparsity,
-                        threshold=opts.threshold, seed=opts.seed, device=opts.device)
+                        threshold=opts.threshold, seed=opts.seed, device=opts.device,
+                        literal_cost=_literal_cost(opts), noise=opts.noise)
     lengths = np.array([c.length for c in cands], dtype=np.float64)
     confidence = np.array([c.confidence for c in cands], dtype=np.float64)
     progress = lambda i, n: ph.note(f"grounding {i}/{n} clauses")

@@ -2,12 +2,12 @@
 -- Reference program:
 --   adjacent_to_red(X) :- edge(X, Y), colour(Y, Z), red(Z).
 CREATE TABLE colour (node TEXT, colour TEXT);
-INSERT INTO colour VALUES ('n0', 'green'), ('n1', 'green'), ('n2', 'red'), ('n3', 'green'), ('n4', 'red'), ('n5', 'green'), ('n6', 'green'), ('n7', 'green');
+INSERT INTO colour VALUES ('n0', 'green'), ('n1', 'green'), ('n10', 'green'), ('n11', 'green'), ('n2', 'red'), ('n3', 'green'), ('n4', 'red'), ('n5', 'green'), ('n6', 'green'), ('n7', 'green'), ('n8', 'green'), ('n9', 'red');
 CREATE TABLE red (colour TEXT);
 INSERT INTO red VALUES ('red');
 CREATE TABLE green (colour TEXT);
 INSERT INTO green VALUES ('green');
 CREATE TABLE edge (x TEXT, y TEXT);
-INSERT INTO edge VALUES ('n1', 'n6'), ('n2', 'n0'), ('n2', 'n6'), ('n4', 'n2'), ('n4', 'n7'), ('n5', 'n0'), ('n5', 'n4'), ('n5', 'n7'), ('n6', 'n5'), ('n7', 'n5');
+INSERT INTO edge VALUES ('n1', 'n10'), ('n10', 'n2'), ('n10', 'n7'), ('n11', 'n8'), ('n2', 'n9'), ('n3', 'n0'), ('n3', 'n9'), ('n4', 'n10'), ('n6', 'n0'), ('n6', 'n11'), ('n6', 'n3'), ('n6', 'n7'), ('n7', 'n10'), ('n7', 'n6'), ('n8', 'n0'), ('n9', 'n8');
 CREATE TABLE adjacent_to_red (x TEXT);
-INSERT INTO adjacent_to_red VALUES ('n4'), ('n5');
+INSERT INTO adjacent_to_red VALUES ('n10'), ('n2'), ('n3');

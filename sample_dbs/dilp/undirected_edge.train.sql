@@ -3,6 +3,6 @@
 --   undirected_edge(X, Y) :- edge(X, Y).
 --   undirected_edge(X, Y) :- edge(Y, X).
 CREATE TABLE edge (x TEXT, y TEXT);
-INSERT INTO edge VALUES ('n1', 'n6'), ('n2', 'n0'), ('n2', 'n6'), ('n4', 'n2'), ('n4', 'n7'), ('n5', 'n0'), ('n5', 'n4'), ('n5', 'n7'), ('n6', 'n5'), ('n7', 'n5');
+INSERT INTO edge VALUES ('n1', 'n10'), ('n10', 'n2'), ('n10', 'n7'), ('n11', 'n8'), ('n2', 'n9'), ('n3', 'n0'), ('n3', 'n9'), ('n4', 'n10'), ('n6', 'n0'), ('n6', 'n11'), ('n6', 'n3'), ('n6', 'n7'), ('n7', 'n10'), ('n7', 'n6'), ('n8', 'n0'), ('n9', 'n8');
 CREATE TABLE undirected_edge (x TEXT, y TEXT);
-INSERT INTO undirected_edge VALUES ('n0', 'n2'), ('n0', 'n5'), ('n1', 'n6'), ('n2', 'n0'), ('n2', 'n4'), ('n2', 'n6'), ('n4', 'n2'), ('n4', 'n5'), ('n4', 'n7'), ('n5', 'n0'), ('n5', 'n4'), ('n5', 'n6'), ('n5', 'n7'), ('n6', 'n1'), ('n6', 'n2'), ('n6', 'n5'), ('n7', 'n4'), ('n7', 'n5');
+INSERT INTO undirected_edge VALUES ('n0', 'n3'), ('n0', 'n6'), ('n0', 'n8'), ('n1', 'n10'), ('n10', 'n1'), ('n10', 'n2'), ('n10', 'n4'), ('n10', 'n7'), ('n11', 'n6'), ('n11', 'n8'), ('n2', 'n10'), ('n2', 'n9'), ('n3', 'n0'), ('n3', 'n6'), ('n3', 'n9'), ('n4', 'n10'), ('n6', 'n0'), ('n6', 'n11'), ('n6', 'n3'), ('n6', 'n7'), ('n7', 'n10'), ('n7', 'n6'), ('n8', 'n0'), ('n8', 'n11'), ('n8', 'n9'), ('n9', 'n2'), ('n9', 'n3'), ('n9', 'n8');
