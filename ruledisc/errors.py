@@ -37,3 +37,7 @@ class SchemaError(DataError):
 
 class TargetError(DataError):
     """A target that cannot be learned (no positives, key not unique, bad type)."""
+
+
+class PrologSyntaxError(SourceError):
+    """A Prolog file that does not parse; the message names file and line."""

@@ -11,8 +11,9 @@ from typer.testing import CliRunner
 
 import ruledisc
 from ruledisc.cli import app
-from ruledisc.errors import DataError, UsageError
-from ruledisc.popper import PrologSyntaxError, PStr, PVar, Struct, import_popper, read_clauses, show
+from ruledisc.errors import DataError, PrologSyntaxError, UsageError
+from ruledisc.popper import import_popper
+from ruledisc.prolog import PStr, PVar, Struct, read_clauses, show
 
 # kinship-pi from Popper's examples, verbatim
 KINSHIP_BK = """mother(ann,amy).
