@@ -247,6 +247,9 @@ def test_key_names_unknown_column(shop: Path) -> None:
     (("--epochs", "0"), "--epochs"),
     (("--background", "nosuch"), "--background"),
     (("--recursion", "maybe"), "--recursion"),
+    (("--invention", "sometimes"), "--invention"),
+    (("--max-vars", "0"), "--max-vars"),
+    (("--noise", "0.5"), "--noise"),
 ])
 def test_bad_option_values(shop: Path, args: tuple[str, ...], fragment: str) -> None:
     with Unchanged(shop):
@@ -268,6 +271,14 @@ def test_apply_missing_rules_file(tmp_path: Path, family: Path) -> None:
     with Unchanged(family):
         r = invoke("apply", tmp_path / "missing.json", family)
         assert_error(r, DATA, "missing.json", "does not exist")
+
+
+def test_apply_datalog_with_mutually_defined_heads(tmp_path: Path, family: Path) -> None:
+    rules = tmp_path / "loop.dl"
+    rules.write_text("a(X) :- b(X).\nb(X) :- a(X).\n")
+    with Unchanged(family):
+        r = invoke("apply", rules, family)
+        assert_error(r, DATA, "a -> b -> a", "mutual recursion")
 
 
 def test_apply_malformed_json(tmp_path: Path, family: Path) -> None:
