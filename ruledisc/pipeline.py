@@ -140,7 +140,7 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
     flat = _learn(eng, cat, target, examples, opts, ph, recursive=False)
     best = flat
     lam = _literal_cost(opts)
-    if opts.recursion != "off" and target.kind == TABLE and (opts.recursion == "on" or flat.errors > 0):
+    if opts.recursion != "off" and target.kind == TABLE and (opts.recursion == "on" or _short(flat, opts)):
         ph.note("trying recursive rules")
         rec = _learn(eng, cat, target, examples, opts, ph, recursive=True)
         if rec.cost(lam) < flat.cost(lam) or (opts.recursion == "on" and rec.cost(lam) == flat.cost(lam)):
@@ -236,10 +236,9 @@ def _literal_cost(opts: MineOptions) -> float:
 
 
 def _short(p: _Pass, opts: MineOptions) -> bool:
-    """Whether invention is worth a try: the program leaves training errors, more
-    than the noise mode expects from mislabelling. (Recursion is tried whenever
-    errors are left: it is cheaper, and the cost comparison keeps it out when it
-    only fits noise.)"""
+    """Whether a richer language (recursion, invention) is worth a try: the program
+    leaves training errors, more than the noise mode expects from mislabelling.
+    (Trying recursion on every noisy run costs minutes per run on a tiny world.)"""
     if opts.noise == 0:
         return p.errors > 0
     labelled = p.heads.get("positives", 0) + p.heads.get("negatives_total", 0)
