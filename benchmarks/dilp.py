@@ -38,12 +38,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -52,11 +50,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from runlib import Snapshot, err_text, peak_mib, quote_ident, read_runs, write_json  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "out" / "dilp.json"
 DEFAULT_RUNS = HERE / "out" / "dilp_runs.jsonl"
 MAX_PEAK_MIB = 1024.0
-SNAPSHOT_EVERY_S = 2.0
 
 # share of ∂ILP's runs that reached the correct program (Evans & Grefenstette 2018)
 DILP_SHARE: dict[str, float] = {
@@ -68,10 +68,6 @@ DILP_SHARE: dict[str, float] = {
 
 
 # --------------------------------------------------------------------------- pure helpers
-
-def quote_ident(name: str) -> str:
-    """``name`` as a quoted SQL identifier (DuckDB / standard SQL)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def noise_seed(seed: int, rho: float) -> int:
@@ -215,13 +211,6 @@ def _fmt(v: Any, digits: int = 2) -> str:
 
 # --------------------------------------------------------------------------- child
 
-def _peak_mib() -> float | None:
-    try:
-        m = re.search(r"^VmHWM:\s+(\d+)\s+kB", Path("/proc/self/status").read_text(), re.MULTILINE)
-    except OSError:
-        return None
-    return round(int(m.group(1)) / 1024, 1) if m else None
-
 
 def _connect(world: dict[str, pl.DataFrame], threads: int | None):
     import duckdb
@@ -237,52 +226,6 @@ def _connect(world: dict[str, pl.DataFrame], threads: int | None):
     return con
 
 
-def _err(err: BaseException) -> str:
-    s = str(err)
-    return f"{type(err).__name__}: {s.splitlines()[0] if s else ''}"
-
-
-class _Snapshot:
-    """Where a run is (stage, mining phase, latest note, peak memory so far), written every
-    ``SNAPSHOT_EVERY_S`` seconds so that the parent can tell where a run it killed was.
-    Doubles as the mining ``reporter``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.t0 = path, time.perf_counter()
-        self.state: dict[str, Any] = {"stage": "build"}
-        self._stop = threading.Event()
-        threading.Thread(target=self._loop, daemon=True).start()
-
-    def set(self, **kw: Any) -> None:
-        self.state.update(kw)
-
-    def start(self, phase: str) -> None:
-        self.state["phase"] = phase
-
-    def note(self, message: str) -> None:
-        self.state["note"] = message
-
-    def done(self, phase: str, seconds: float) -> None:
-        self.state.setdefault("phases_s", {})[phase] = round(seconds, 3)
-
-    def write(self) -> None:
-        now = time.perf_counter()
-        s = dict(self.state, elapsed_s=round(now - self.t0, 1), peak_mib=_peak_mib())
-        if "mine_started" in s:
-            s["mine_elapsed_s"] = round(now - s.pop("mine_started"), 1)
-        _write_json(self.path, s)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(SNAPSHOT_EVERY_S):
-            try:
-                self.write()
-            except (OSError, ValueError, TypeError, RuntimeError):  # a snapshot never kills the run
-                pass
-
-    def stop(self) -> None:
-        self._stop.set()
-
-
 def child(args: argparse.Namespace) -> int:
     """One run: build, add noise, mine, evaluate on the test world; write the result JSON."""
     import torch
@@ -295,7 +238,7 @@ def child(args: argparse.Namespace) -> int:
     task, seed, rho = BY_NAME[args.child], args.seed, args.noise
     out: dict[str, Any] = {"task": task.name, "target": task.target, "seed": seed, "noise": rho,
                            "status": "ok", "exact": False, "threads": args.threads}
-    state = _Snapshot(Path(args.snapshot)) if args.snapshot else None
+    state = Snapshot(Path(args.snapshot), "build") if args.snapshot else None
     world, noise = flip_labels(train_world(task, seed), task.target, rho, seed)
     out["noise_info"] = noise
     out.update(k=noise["k"], positives=noise["positives"], universe=noise["universe"])
@@ -334,12 +277,12 @@ def child(args: argparse.Namespace) -> int:
                                           "false_negatives")}
         out["exact"] = ev["precision"] == 1.0 and ev["recall"] == 1.0
     except Exception as err:  # recorded, not raised: a failing run is a result
-        out["status"], out["error"] = "error", _err(err)
+        out["status"], out["error"] = "error", err_text(err)
     finally:
         con.close()
         if state:
             state.stop()
-    out["peak_mib"] = _peak_mib()
+    out["peak_mib"] = peak_mib()
     Path(args.result).write_text(json.dumps(out, default=str))
     return 0
 
@@ -379,26 +322,6 @@ def _run_one(task: str, seed: int, noise: float, args: argparse.Namespace, work:
     return out
 
 
-def read_runs(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    runs = []
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line:
-            try:
-                runs.append(json.loads(line))
-            except json.JSONDecodeError:  # a line cut short by an interruption
-                continue
-    return runs
-
-
-def _write_json(path: Path, obj: Any) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, default=str))
-    os.replace(tmp, path)
-
-
 def _floats(s: str) -> list[float]:
     return [float(x) for x in s.split(",") if x.strip()]
 
@@ -411,7 +334,7 @@ def _report(runs: list[dict[str, Any]], noises: list[float] | None, tasks: list[
     picked = [r for r in runs if r["task"] in wanted
               and (noises is None or round(float(r["noise"]), 6) in {round(n, 6) for n in noises})]
     out.parent.mkdir(parents=True, exist_ok=True)
-    _write_json(out, {"config": config, "runs_file": str(runs_path), "dilp_share": DILP_SHARE,
+    write_json(out, {"config": config, "runs_file": str(runs_path), "dilp_share": DILP_SHARE,
                       "tasks": summary, "runs": picked})
     print(f"\nwrote {out}")
 
