@@ -295,6 +295,24 @@ class Task:
     test_size: int
     program: str       # a reference solution
     invented: int = 0  # auxiliary predicates in ∂ILP's solution
+    informative: Callable[[World], bool] | None = None   # a training world must pass this check
+
+
+def _rows(w: World, name: str) -> set[tuple]:
+    return set(w[name].iter_rows())
+
+
+def _all_grandparent_chains(w: World) -> bool:
+    """Each of father-father, father-mother, mother-father and mother-mother occurs."""
+    f, m = _rows(w, "father"), _rows(w, "mother")
+    return all(any(b == b2 for _, b in p for b2, _ in q) for p in (f, m) for q in (f, m))
+
+
+def _colouring_needs_colours(w: World) -> bool:
+    """Some node on a two-edge path is not a positive, so the colours matter."""
+    e, pos = _rows(w, "edge"), {x for (x,) in _rows(w, "graph_colouring")}
+    has_out = {a for a, _ in e}
+    return any(a not in pos and b in has_out for a, b in e)
 
 
 _EVEN = "even(X) :- zero(X).\neven(X) :- even(Y), succ(Y, Z), succ(Z, X)."
@@ -319,7 +337,8 @@ TASKS: tuple[Task, ...] = (
          "son(X, Y) :- father(Y, X), brother(X, Z).\nson(X, Y) :- father(Y, X), father(X, Z).", 1),
     Task("grandparent", "grandparent", grandparent, 16, 50,
          "grandparent(X, Y) :- father(X, Z), father(Z, Y).\ngrandparent(X, Y) :- father(X, Z), mother(Z, Y).\n"
-         "grandparent(X, Y) :- mother(X, Z), father(Z, Y).\ngrandparent(X, Y) :- mother(X, Z), mother(Z, Y).", 1),
+         "grandparent(X, Y) :- mother(X, Z), father(Z, Y).\ngrandparent(X, Y) :- mother(X, Z), mother(Z, Y).", 1,
+         _all_grandparent_chains),
     Task("husband", "husband", husband, 16, 50, "husband(X, Y) :- father(X, Z), mother(Y, Z)."),
     Task("uncle", "uncle", uncle, 80, 160,
          "uncle(X, Y) :- brother(X, Z), father(Z, Y).\nuncle(X, Y) :- brother(X, Z), mother(Z, Y).", 1),
@@ -334,7 +353,7 @@ TASKS: tuple[Task, ...] = (
     Task("two_children", "two_children", two_children, 12, 30,
          "two_children(X) :- edge(X, Y), edge(X, Z), Y != Z.", 1),
     Task("graph_colouring", "graph_colouring", graph_colouring, 12, 30,
-         "graph_colouring(X) :- edge(X, Y), colour(X, Z), colour(Y, Z).", 1),
+         "graph_colouring(X) :- edge(X, Y), colour(X, Z), colour(Y, Z).", 1, _colouring_needs_colours),
     Task("connectedness", "connected", connectedness, 8, 30,
          "connected(X, Y) :- edge(X, Y).\nconnected(X, Y) :- edge(X, Z), connected(Z, Y)."),
     Task("cyclic", "cyclic", cyclic, 8, 30,
@@ -345,7 +364,15 @@ BY_NAME = {t.name: t for t in TASKS}
 
 
 def train_world(task: Task, seed: int = 0) -> World:
-    return task.world(task.train_size, seed)
+    """The small training world. Like ∂ILP's hand-picked examples it must show the
+    concept: a random draw with no positives, or one that fails the task's
+    ``informative`` check (grandparent: all four parent chains occur), is redrawn
+    with the next derived seed."""
+    for k in range(100):
+        w = task.world(task.train_size, seed + 100_000 * k)
+        if len(w[task.target]) and (task.informative is None or task.informative(w)):
+            return w
+    raise ValueError(f"no informative training world for {task.name} from seed {seed}")
 
 
 def test_world(task: Task, seed: int = 0) -> World:
