@@ -303,9 +303,12 @@ def _rows(w: World, name: str) -> set[tuple]:
 
 
 def _all_grandparent_chains(w: World) -> bool:
-    """Each of father-father, father-mother, mother-father and mother-mother occurs."""
+    """Each of father-father, father-mother, mother-father and mother-mother gives a
+    grandparent pair no other chain gives (the generator may marry siblings, which
+    makes chains coincide)."""
     f, m = _rows(w, "father"), _rows(w, "mother")
-    return all(any(b == b2 for _, b in p for b2, _ in q) for p in (f, m) for q in (f, m))
+    chains = [{(a, c) for a, b in p for b2, c in q if b == b2} for p in (f, m) for q in (f, m)]
+    return all(c - set().union(*(o for o in chains if o is not c)) for c in chains)
 
 
 def _colouring_needs_colours(w: World) -> bool:
