@@ -171,7 +171,9 @@ class Rule:
         for perm in perms:
             m = dict(base)
             m.update({v: var_name(len(head) + i) for i, v in enumerate(perm)})
-            body = tuple(sorted({lit.rename(m) for lit in self.body}, key=lambda lit: lit.sort_key()))
+            # dedupe by sort key, not by ==: Const(0) == Const(0.0) in Python, but they differ
+            lits = {lit.sort_key(): lit for lit in (x.rename(m) for x in self.body)}
+            body = tuple(lits[k] for k in sorted(lits))
             key = tuple(lit.sort_key() for lit in body)
             if best is None or key < best[0]:
                 best = (key, Rule(self.head.rename(m), body))
