@@ -152,9 +152,13 @@ class Refiner:
                 options.append(self._arg_options(p, j, doms, fresh))
             small = self.cat.rows.get(p.table, SMALL_TABLE + 1) <= SMALL_TABLE
             for args in itertools.product(*options):
-                if not any(isinstance(a, Var) and a.name in (doms if small else anchor) for a in args):
-                    continue  # must connect to the body (the first literal, or a tiny table: to the head)
                 new = {a.name for a in args if isinstance(a, Var) and a.name not in doms}
+                if not any(isinstance(a, Var) and a.name in anchor for a in args) and not (
+                        small and not new and any(isinstance(a, Var) for a in args)):
+                    # must connect to the body; only a tiny table's literal over known variables
+                    # may test the head alone (``zero(Y)``): ``edge(W, Y), edge(X, Z)`` is two
+                    # unrelated conditions, not a join
+                    continue
                 if n_vars + len(new) > self.max_vars:
                     continue
                 if p.kind == RELATION and p.name not in self.bias.invented and \

@@ -140,10 +140,12 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
     flat = _learn(eng, cat, target, examples, opts, ph, recursive=False)
     best = flat
     lam = _literal_cost(opts)
-    if opts.recursion != "off" and target.kind == TABLE and (opts.recursion == "on" or _short(flat, opts)):
+    if opts.recursion != "off" and target.kind == TABLE and (opts.recursion == "on" or _short(flat, opts)
+                                                             or _sprawling(flat, opts)):
         ph.note("trying recursive rules")
         rec = _learn(eng, cat, target, examples, opts, ph, recursive=True)
-        if rec.cost(lam) < flat.cost(lam) or (opts.recursion == "on" and rec.cost(lam) == flat.cost(lam)):
+        if rec.cost(lam) < flat.cost(lam) or (opts.recursion == "on" and rec.cost(lam) == flat.cost(lam)) or \
+                (rec.cost(lam) == flat.cost(lam) and rec.size < flat.size):
             best = rec
     invs: list[Invention] = []
     if opts.invention != "off" and (opts.invention == "on" or _short(best, opts)):
@@ -219,10 +221,14 @@ class _Pass:
     def errors(self) -> int:
         return self.program.negative + (self.program.positives - self.program.support)
 
+    @property
+    def size(self) -> int:
+        """Body literals of the program, invented predicates included."""
+        return sum(len(r.rule.body) for r in self.rules) + sum(len(r.body) for i in self.inventions for r in i.rules)
+
     def cost(self, literal_cost: float) -> float:
         """Training errors plus, in noise mode, the program's size (MDL)."""
-        size = sum(len(r.rule.body) for r in self.rules) + sum(len(r.body) for i in self.inventions for r in i.rules)
-        return self.errors + literal_cost * size
+        return self.errors + literal_cost * self.size
 
 
 NOISE_SLACK = 1.5   # noise mode: errors up to this times the expected mislabelled examples are noise
@@ -233,6 +239,16 @@ LITERAL_COST = 0.5  # noise mode: training labels a body literal must explain (a
 def _literal_cost(opts: MineOptions) -> float:
     """Noise mode's price of a body literal, in training errors (0: any error counts)."""
     return LITERAL_COST if opts.noise > 0 else 0.0
+
+
+SPRAWL = 3   # a flat program of more rules than this may be a recursive one written out
+
+
+def _sprawling(p: _Pass, opts: MineOptions) -> bool:
+    """A flat program that fits with many long rules (``edge`` chains of every shape
+    for connectedness): a recursive program with as few errors and fewer literals is
+    preferred, so it is worth a try."""
+    return opts.noise == 0 and len(p.rules) > SPRAWL and p.size > 2 * SPRAWL
 
 
 def _short(p: _Pass, opts: MineOptions) -> bool:

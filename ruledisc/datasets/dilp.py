@@ -311,6 +311,15 @@ def _all_grandparent_chains(w: World) -> bool:
     return all(c - set().union(*(o for o in chains if o is not c)) for c in chains)
 
 
+def _long_path(w: World) -> bool:
+    """Some connected pair is four or more edges apart: no body of three ``edge``
+    literals reaches it, so the data asks for recursion."""
+    e = _rows(w, "edge")
+    near = e | {(a, c) for a, b in e for b2, c in e if b == b2}
+    near |= {(a, d) for a, c in near for c2, d in e if c == c2}
+    return bool(_rows(w, "connected") - near)
+
+
 def _colouring_needs_colours(w: World) -> bool:
     """Some node on a two-edge path is not a positive, so the colours matter."""
     e, pos = _rows(w, "edge"), {x for (x,) in _rows(w, "graph_colouring")}
@@ -358,7 +367,7 @@ TASKS: tuple[Task, ...] = (
     Task("graph_colouring", "graph_colouring", graph_colouring, 12, 30,
          "graph_colouring(X) :- edge(X, Y), colour(X, Z), colour(Y, Z).", 1, _colouring_needs_colours),
     Task("connectedness", "connected", connectedness, 8, 30,
-         "connected(X, Y) :- edge(X, Y).\nconnected(X, Y) :- edge(X, Z), connected(Z, Y)."),
+         "connected(X, Y) :- edge(X, Y).\nconnected(X, Y) :- edge(X, Z), connected(Z, Y).", 0, _long_path),
     Task("cyclic", "cyclic", cyclic, 8, 30,
          "cyclic(X) :- inv1(X, X).\ninv1(X, Y) :- edge(X, Y).\ninv1(X, Y) :- edge(X, Z), inv1(Z, Y).", 1),
 )
