@@ -4,9 +4,21 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from sqlglot import exp
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_dbs"
+
+
+def world_con(world: dict, path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection (in memory, or the file ``path``) with one table per frame of ``world``."""
+    con = duckdb.connect(str(path) if path else ":memory:")
+    for name, df in world.items():
+        con.register("frame", df)
+        con.execute(exp.Create(this=exp.to_table(name, quoted=True), kind="TABLE",
+                               expression=exp.select("*").from_("frame")).sql("duckdb"))
+        con.unregister("frame")
+    return con
 
 
 def make_db(path: Path, sql: str) -> Path:

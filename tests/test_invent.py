@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from sqlglot import exp
+from conftest import world_con as _con
 
 import ruledisc
 from ruledisc.bias import Bias
@@ -21,16 +21,6 @@ from ruledisc.invent import invent
 from ruledisc.parse import parse_program, parse_rule
 from ruledisc.recursion import fixpoint_query
 from ruledisc.target import materialise_examples, parse_target
-
-
-def _con(world: dict, path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path) if path else ":memory:")
-    for name, df in world.items():
-        con.register("frame", df)
-        con.execute(exp.Create(this=exp.to_table(name, quoted=True), kind="TABLE",
-                               expression=exp.select("*").from_("frame")).sql("duckdb"))
-        con.unregister("frame")
-    return con
 
 
 def _numbers(n: int) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import numpy as np
 import pytest
 import torch
+from conftest import world_con as _con
 from sqlglot import exp
 
 import ruledisc
@@ -22,17 +22,6 @@ from ruledisc.parse import parse_program
 from ruledisc.recursion import fixpoint_query, is_recursive
 from ruledisc.semantics import TNorm
 from ruledisc.target import materialise_examples, parse_target
-
-
-def _con(world: dict) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    for name, df in world.items():
-        con.register("frame", df)
-        con.execute(exp.Create(this=exp.to_table(name, quoted=True), kind="TABLE",
-                               expression=exp.select("*").from_("frame")).sql("duckdb"))
-        con.unregister("frame")
-    return con
-
 
 FLAT_REFERENCE = [t for t in dilp.TASKS if "inv" not in t.program]
 
