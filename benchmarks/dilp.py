@@ -39,7 +39,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +50,7 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from runlib import Snapshot, err_text, peak_mib, quote_ident, read_runs, write_json  # noqa: E402
+from runlib import Snapshot, err_text, killed_at, peak_mib, quote_ident, read_runs, run_child, write_json  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "out" / "dilp.json"
@@ -297,29 +296,20 @@ def _run_one(task: str, seed: int, noise: float, args: argparse.Namespace, work:
            "--noise-level", repr(noise), "--result", str(result), "--snapshot", str(snap),
            "--threads", str(args.threads)]
     base = {"task": task, "seed": seed, "noise": noise, "exact": False}
-    t0 = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, check=False, timeout=args.timeout, capture_output=True, text=True)
-    except subprocess.TimeoutExpired:
-        out = dict(base, status="timeout", wall_s=round(time.perf_counter() - t0, 2))
-        try:
-            s = json.loads(snap.read_text())
-        except (OSError, ValueError):
+    status, wall, got = run_child(cmd, args.timeout, snap, result)
+    if status == "timeout":
+        out = dict(base, status="timeout", wall_s=wall)
+        if got is None:
             return out
-        where = " ".join(str(x) for x in (s.get("stage"), s.get("phase")) if x)
-        ni = s.get("noise_info") or {}
-        out.update({k: ni[n] for k, n in (("k", "k"), ("positives", "positives"), ("universe", "universe")) if n in ni})
-        out.update(snapshot=s, noise_info=ni or None, peak_mib=s.get("peak_mib"),
-                   error=f"killed after {args.timeout:g}s in {where}" + (f" ({s['note']})" if s.get("note") else ""))
+        ni = got.get("noise_info") or {}
+        out.update({k: ni[k] for k in ("k", "positives", "universe") if k in ni})
+        out.update(snapshot=got, noise_info=ni or None, peak_mib=got.get("peak_mib"),
+                   error=killed_at(args.timeout, got, "stage", "phase"))
         return out
-    wall = round(time.perf_counter() - t0, 2)
-    if proc.returncode != 0 or not result.exists():
-        lines = (proc.stderr or "").strip().splitlines()
-        return dict(base, status="crash", wall_s=wall, returncode=proc.returncode,
-                    error=lines[-1] if lines else f"exit {proc.returncode}", stderr_tail="\n".join(lines[-25:]))
-    out = json.loads(result.read_text())
-    out["wall_s"] = wall
-    return out
+    if status == "crash":
+        return dict(base, status="crash", wall_s=wall, **got)
+    got["wall_s"] = wall
+    return got
 
 
 def _floats(s: str) -> list[float]:

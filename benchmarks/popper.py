@@ -44,7 +44,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from runlib import Snapshot, err_text, peak_mib, quote_ident, read_runs, write_json  # noqa: E402
+from runlib import Snapshot, err_text, killed_at, peak_mib, quote_ident, read_runs, run_child, write_json  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = Path("/work/shared/data/popper")
@@ -316,29 +315,19 @@ def _run_one(folder: Path, args: argparse.Namespace, work: Path) -> list[dict[st
     if args.split:
         cmd += ["--split", repr(args.split)]
     base = {"task": folder.name, "seed": args.seed, "split": args.split, "solved": False}
-    t0 = time.perf_counter()
-    try:
-        proc = subprocess.run(cmd, check=False, timeout=args.timeout, capture_output=True, text=True)
-    except subprocess.TimeoutExpired:
-        out = dict(base, status="timeout", wall_s=round(time.perf_counter() - t0, 2))
-        try:
-            s = json.loads(snap.read_text())
-        except (OSError, ValueError):
+    status, wall, got = run_child(cmd, args.timeout, snap, result)
+    if status == "timeout":
+        out = dict(base, status="timeout", wall_s=wall)
+        if got is None:
             return [dict(out, error=f"killed after {args.timeout:g}s")]
-        where = " ".join(str(x) for x in (s.get("stage"), s.get("target"), s.get("phase")) if x)
-        out.update(snapshot=s, peak_mib=s.get("peak_mib"), target=s.get("target"), n_pos=s.get("n_pos"),
-                   n_neg=s.get("n_neg"),
-                   error=f"killed after {args.timeout:g}s in {where}" + (f" ({s['note']})" if s.get("note") else ""))
+        out.update(snapshot=got, peak_mib=got.get("peak_mib"), target=got.get("target"), n_pos=got.get("n_pos"),
+                   n_neg=got.get("n_neg"), error=killed_at(args.timeout, got, "stage", "target", "phase"))
         return [out]
-    wall = round(time.perf_counter() - t0, 2)
-    if proc.returncode != 0 or not result.exists():
-        lines = (proc.stderr or "").strip().splitlines()
-        return [dict(base, status="crash", wall_s=wall, returncode=proc.returncode,
-                     error=lines[-1] if lines else f"exit {proc.returncode}", stderr_tail="\n".join(lines[-25:]))]
-    runs = json.loads(result.read_text())
-    for r in runs:
+    if status == "crash":
+        return [dict(base, status="crash", wall_s=wall, **got)]
+    for r in got:
         r["wall_s"] = wall
-    return runs
+    return got
 
 
 def _report(runs: list[dict[str, Any]], out: Path, runs_path: Path, config: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -91,3 +92,30 @@ class Snapshot:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def run_child(cmd: list[str], timeout: float, snap: Path, result: Path) -> tuple[str, float, Any]:
+    """Run one benchmark child. Returns (status, wall seconds, payload): ``ok`` with the
+    result JSON, ``timeout`` with the last snapshot (or None), ``crash`` with the fields
+    describing the failure (returncode, error, stderr_tail)."""
+    t0 = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, check=False, timeout=timeout, capture_output=True, text=True)
+    except subprocess.TimeoutExpired:
+        wall = round(time.perf_counter() - t0, 2)
+        try:
+            return "timeout", wall, json.loads(snap.read_text())
+        except (OSError, ValueError):
+            return "timeout", wall, None
+    wall = round(time.perf_counter() - t0, 2)
+    if proc.returncode != 0 or not result.exists():
+        lines = (proc.stderr or "").strip().splitlines()
+        return "crash", wall, {"returncode": proc.returncode, "error": lines[-1] if lines else f"exit {proc.returncode}",
+                               "stderr_tail": "\n".join(lines[-25:])}
+    return "ok", wall, json.loads(result.read_text())
+
+
+def killed_at(timeout: float, s: dict[str, Any], *keys: str) -> str:
+    """``killed after Ns in <stage ...> (note)`` from a snapshot."""
+    where = " ".join(str(s[k]) for k in keys if s.get(k))
+    return f"killed after {timeout:g}s in {where}" + (f" ({s['note']})" if s.get("note") else "")
