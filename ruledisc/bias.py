@@ -24,7 +24,7 @@ from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
 from .rule import Atom, Comparison, Const, Rule, Var, var_name
 from .target import EXAMPLES, TABLE, Target
 
-BATCH = 64             # most clauses per counting query
+BATCH = 32             # most clauses per counting query
 BATCH_ROWS = 1_500_000  # clauses per query x rows of the largest body table, at most
 SMALL_TABLE = 100       # a literal over a table this small may join the head alone (``zero(Y)``)
 

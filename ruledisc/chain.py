@@ -165,6 +165,7 @@ def fit_chain(g: ChainGroundings, lengths: np.ndarray, confidence: np.ndarray, c
     program = extract(g, weights, lengths, literal_cost=cfg.literal_cost)
     if rules is not None:
         program = simplify(g, program, rules, cfg.literal_cost)
+    program = compact(g, program, weights, lengths, cfg.literal_cost)
     if cfg.noise > 0:
         program = generalise(lambda p: fixpoint(g, p), g.labels.numpy(), g.weights.numpy(), program, lengths,
                              cfg.noise)
@@ -190,6 +191,40 @@ def extract(g: ChainGroundings, weights: np.ndarray, lengths: np.ndarray, top: i
             if e < best - literal_cost * lengths[c]:
                 chosen, best, changed = chosen + [c], e, True
     return prune(g, chosen, weights, lengths, literal_cost)
+
+
+MAX_COMPACT_TRIALS = 3000
+
+
+def compact(g: ChainGroundings, chosen: list[int], weights: np.ndarray, lengths: np.ndarray,
+            literal_cost: float = 0.0, max_trials: int = MAX_COMPACT_TRIALS) -> list[int]:
+    """Add a candidate, prune, and keep the result when the program has fewer body
+    literals and no more errors (noise mode: up to ``literal_cost`` per literal
+    saved); shortest candidates first, until no addition helps. A recursive clause
+    can stand for several flat or half-recursive ones the gradient picked first
+    (``related(X, Y) :- related(X, Z), related(Y, Z)`` for two rules that walk
+    ``parent`` from a related pair), and only together with them does it show."""
+    chosen = sorted(chosen)
+    base, size = errors(g, chosen), float(lengths[chosen].sum())
+    trials = 0
+    changed = bool(chosen)
+    while changed and trials < max_trials:
+        changed = False
+        for j in np.argsort(lengths, kind="stable"):
+            j = int(j)
+            if j in chosen:
+                continue
+            if trials >= max_trials:
+                break
+            trials += 1
+            trial = prune(g, chosen + [j], weights, lengths, literal_cost)
+            t_size = float(lengths[trial].sum())
+            if t_size < size:
+                e = errors(g, trial)
+                if e <= base + literal_cost * (size - t_size):
+                    chosen, base, size, changed = trial, e, t_size, True
+                    break
+    return chosen
 
 
 def simplify(g: ChainGroundings, chosen: list[int], rules: Sequence[Rule], literal_cost: float = 0.0) -> list[int]:

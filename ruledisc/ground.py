@@ -56,6 +56,36 @@ def _cols(n: int, table: str | None = None) -> list[exp.Column]:
     return [exp.column(f"c{i}", table) for i in range(n)]
 
 
+def _temp_table(name: str, query: exp.Query) -> exp.Create:
+    return exp.Create(this=exp.to_table(name), kind="TABLE", replace=True,
+                      properties=exp.Properties(expressions=[exp.TemporaryProperty()]), expression=query)
+
+
+def anti_join(query: exp.Select, n: int, table: str, alias: str) -> exp.Select:
+    """``query`` (columns ``d.c0..``) without the rows ``table`` already holds."""
+    return query.join(exp.to_table(table).as_(alias), on=exp.and_(*[
+        exp.EQ(this=exp.column(f"c{i}", "d"), expression=exp.column(f"c{i}", alias)) for i in range(n)]),
+        join_type="ANTI", copy=False)
+
+
+def _unseen(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate]) -> None:
+    """``rd_unseen``: the distinct heads some candidate derives that are no example,
+    a batch of candidates at a time (one UNION of hundreds of bodies held GiBs of
+    hash tables in DuckDB)."""
+    n = target.arity
+    preds = {cat.predicates[lit.pred] for c in cands for lit in c.rule.body
+             if isinstance(lit, Atom) and lit.pred in cat.predicates}
+    batch = batch_size(cat, sorted(preds, key=lambda p: p.name), BATCH)
+    for i in range(0, len(cands), batch):
+        derived = union_all([head_select(c.rule, cat, n) for c in cands[i:i + batch]])
+        new = anti_join(exp.select(*_cols(n, "d")).distinct().from_(derived.subquery("d", copy=False), copy=False),
+                        n, EXAMPLES, "e")
+        if i == 0:
+            eng.execute(_temp_table("rd_unseen", new))
+        else:
+            eng.execute(exp.insert(anti_join(new, n, "rd_unseen", "s"), "rd_unseen"))
+
+
 def build_heads(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate],
                 max_negatives: int, seed: int) -> dict[str, int]:
     """Create ``rd_heads``; returns counts of positives, negatives and sampled negatives."""
@@ -64,14 +94,7 @@ def build_heads(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candi
     parts: list[exp.Query] = [ex]
     info = {"negatives_total": 0, "negatives_kept": 0}
     if target.closed_world and cands:
-        derived = union_all([head_select(c.rule, cat, n) for c in cands])
-        unseen = exp.select(*_cols(n, "d")).distinct().from_(derived.subquery("d", copy=False)).join(
-            exp.to_table(EXAMPLES).as_("e"),
-            on=exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "d"), expression=exp.column(f"c{i}", "e"))
-                          for i in range(n)]), join_type="ANTI")
-        eng.execute(exp.Create(this=exp.to_table("rd_unseen"), kind="TABLE", replace=True,
-                               properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-                               expression=unseen))
+        _unseen(eng, cat, target, cands)
         total = int(eng.scalar(exp.select("count(*)").from_("rd_unseen")))
         keep = exp.select(*_cols(n), exp.Literal.number(0).as_("label"),
                           exp.Literal.number(max(1.0, total / max_negatives)).as_("w")).from_("rd_unseen")
@@ -86,8 +109,7 @@ def build_heads(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candi
     body = union_all(parts)
     heads = exp.select(exp.Sub(this=order, expression=exp.Literal.number(1)).as_("hid"), *_cols(n), "label",
                        "w").from_(body.subquery("u", copy=False))
-    eng.execute(exp.Create(this=exp.to_table(HEADS), kind="TABLE", replace=True,
-                           properties=exp.Properties(expressions=[exp.TemporaryProperty()]), expression=heads))
+    eng.execute(_temp_table(HEADS, heads))
     counts = dict(eng.rows(exp.select("label", "count(*)").from_(HEADS).group_by("label")))
     info.update(positives=int(counts.get(1, 0)), negatives=int(counts.get(0, 0)))
     if not target.closed_world:

@@ -22,7 +22,7 @@ from .bias import Candidate, batch_size
 from .compile import Relation, compile_body, head_exprs, head_select, union_all
 from .engine import Engine
 from .errors import DataError
-from .ground import HEADS, build_heads
+from .ground import HEADS, anti_join, build_heads
 from .introspect import Catalog
 from .recursion import derived_atoms, reading
 from .rule import Atom
@@ -63,40 +63,48 @@ def _heads_relation(n: int) -> Relation:
 
 def build_universe(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate],
                    max_negatives: int, seed: int) -> dict[str, int]:
-    """``rd_heads`` closed under the recursive candidates; returns its counts."""
+    """``rd_heads`` closed under the recursive candidates; returns its counts.
+
+    Candidates are run a batch at a time, each batch's new atoms inserted before the
+    next (one UNION of hundreds of recursive bodies held GiBs of hash tables in
+    DuckDB); rounds repeat until a whole round adds nothing."""
     info = build_heads(eng, cat, target, cands, max_negatives, seed)
     n, idb = target.arity, {target.name}
     rec = [c.rule for c in cands if c.recursive]
     rel = _heads_relation(n)
-    cols = [exp.column(f"c{i}") for i in range(n)]
-    added = 0
-    before = int(eng.scalar(exp.select("count(*)").from_(HEADS)))
-    for _ in range(MAX_ROUNDS):
-        if not rec:
+    preds = {cat.predicates[lit.pred] for r in rec for lit in r.body
+             if isinstance(lit, Atom) and lit.pred in cat.predicates}
+    batch = batch_size(cat, sorted(preds, key=lambda p: p.name), 16)
+    before = start = int(eng.scalar(exp.select("count(*)").from_(HEADS)))
+    for _ in range(MAX_ROUNDS if rec else 0):
+        round_start = before
+        for i in range(0, len(rec), batch):
+            eng.execute(_insert_new(union_all([head_select(r, cat, n, reading(idb, rel))
+                                               for r in rec[i:i + batch]]), n, target.closed_world))
+            before = int(eng.scalar(exp.select("count(*)").from_(HEADS)))
+            if before > MAX_UNIVERSE:
+                raise DataError(f"recursive candidates derive over {MAX_UNIVERSE:,} target atoms; "
+                                "narrow --background or lower --max-body")
+        if before == round_start:
             break
-        derived = union_all([head_select(r, cat, n, reading(idb, rel)) for r in rec])
-        new = exp.select(*[exp.column(f"c{i}", "d") for i in range(n)]).distinct().from_(
-            derived.subquery("d", copy=False), copy=False).join(
-            exp.to_table(HEADS).as_("h"), on=exp.and_(*[
-                exp.EQ(this=exp.column(f"c{i}", "d"), expression=exp.column(f"c{i}", "h")) for i in range(n)]),
-            join_type="ANTI", copy=False)
-        label = exp.Literal.number(0) if target.closed_world else exp.cast(exp.null(), "INTEGER")
-        weight = exp.Literal.number(1.0 if target.closed_world else 0.0)
-        row_no = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[exp.Ordered(this=c) for c in cols]))
-        top = exp.select(exp.func("coalesce", exp.func("max", exp.column("hid")), exp.Literal.number(-1))) \
-            .from_(HEADS).subquery()
-        rows = exp.select(exp.Add(this=top, expression=row_no).as_("hid"), *cols, label.as_("label"),
-                          weight.as_("w")).from_(new.subquery("n", copy=False), copy=False)
-        eng.execute(exp.insert(rows, HEADS))
-        after = int(eng.scalar(exp.select("count(*)").from_(HEADS)))
-        if after > MAX_UNIVERSE:
-            raise DataError(f"recursive candidates derive over {MAX_UNIVERSE:,} target atoms; "
-                            "narrow --background or lower --max-body")
-        if after == before:
-            break
-        added, before = added + after - before, after
-    info["derived_atoms"] = added
+    info["derived_atoms"] = before - start
     return info
+
+
+def _insert_new(derived: exp.Query, n: int, closed_world: bool) -> exp.Insert:
+    """INSERT into ``rd_heads`` the atoms of ``derived`` it lacks, with fresh ids
+    (label 0 under the closed world, unlabelled otherwise)."""
+    cols = [exp.column(f"c{i}") for i in range(n)]
+    new = anti_join(exp.select(*[exp.column(f"c{i}", "d") for i in range(n)]).distinct().from_(
+        derived.subquery("d", copy=False), copy=False), n, HEADS, "h")
+    label = exp.Literal.number(0) if closed_world else exp.cast(exp.null(), "INTEGER")
+    weight = exp.Literal.number(1.0 if closed_world else 0.0)
+    row_no = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[exp.Ordered(this=c) for c in cols]))
+    top = exp.select(exp.func("coalesce", exp.func("max", exp.column("hid")), exp.Literal.number(-1))) \
+        .from_(HEADS).subquery()
+    rows = exp.select(exp.Add(this=top, expression=row_no).as_("hid"), *cols, label.as_("label"),
+                      weight.as_("w")).from_(new.subquery("n", copy=False), copy=False)
+    return exp.insert(rows, HEADS)
 
 
 def ground_program(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate],
