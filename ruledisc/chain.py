@@ -168,7 +168,7 @@ def fit_chain(g: ChainGroundings, lengths: np.ndarray, confidence: np.ndarray, c
     program = compact(g, program, weights, lengths, cfg.literal_cost)
     if cfg.noise > 0:
         program = generalise(lambda p: fixpoint(g, p), g.labels.numpy(), g.weights.numpy(), program, lengths,
-                             cfg.noise)
+                             cfg.noise_errors)
     return FitResult(weights, losses, device, program)
 
 

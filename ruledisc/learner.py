@@ -16,6 +16,7 @@ when its own confidence is high.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ class LearnerConfig:
     device: str | None = None
     literal_cost: float = 0.0   # noise mode: a body literal must explain this many training labels
     noise: float = 0.0          # noise mode: expected share of wrong training labels
+    noise_errors: float = 0.0   # noise mode: the errors that share means (rate x training labels)
 
 
 @dataclass
@@ -135,11 +137,12 @@ def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: Learner
     if cfg.noise > 0 and bool((g.truth == 1).all()):
         predict = lambda p: crisp_predict(g, p)
         labels, w = g.labels.numpy(), g.weights.numpy()
-        res.program = generalise(predict, labels, w, res.program, lengths, cfg.noise)
-        alt = greedy_mdl(predict, labels, w, lengths, cfg.literal_cost)
-        if mdl_cost(predict(alt), labels, w, alt, lengths, cfg.literal_cost) < \
-                mdl_cost(predict(res.program), labels, w, res.program, lengths, cfg.literal_cost) - 1e-9:
+        budget = math.floor(cfg.noise_errors + 1e-9)
+        alt = greedy_mdl(predict, labels, w, lengths, cfg.literal_cost, budget)
+        if mdl_key(predict(alt), labels, w, alt, lengths, cfg.literal_cost, budget) < \
+                mdl_key(predict(res.program), labels, w, res.program, lengths, cfg.literal_cost, budget):
             res.program = alt
+        res.program = generalise(predict, labels, w, res.program, lengths, cfg.noise_errors)
     return res
 
 
@@ -179,40 +182,43 @@ def crisp_predict(g: Groundings, chosen: Sequence[int]) -> np.ndarray:
 
 
 def generalise(predict: Callable[[list[int]], np.ndarray], labels: np.ndarray, weights: np.ndarray,
-               chosen: list[int], lengths: np.ndarray, noise: float, literal_cost: float = 0.0) -> list[int]:
-    """Noise mode: swap a chosen clause for any shorter candidate when the errors
-    grow by at most what the noise explains (``noise`` times the weighted heads
-    whose prediction changes) or what the saved literals cost (``literal_cost``
-    each). A literal that only steers a rule around mislabelled atoms does not
-    survive; one that excludes true negatives does. (The one-literal shorter form
-    may not be a candidate: candidates deriving the same heads are merged, keeping
-    the shortest.)
+               chosen: list[int], lengths: np.ndarray, noise_errors: float, literal_cost: float = 0.0) -> list[int]:
+    """Noise mode: swap a chosen clause for a shorter candidate while the program's
+    training errors stay within what the noise explains (``noise_errors``: the rate
+    times the training labels, rounded down) or grow by at most ``literal_cost``
+    per literal saved.
+
+    A program with fewer errors than the noise predicts fits mislabelled atoms:
+    ``succ(Z, Y)`` in ``predecessor(X, Y) :- succ(Y, X), succ(Z, Y)`` only steers
+    around the flipped (1, 0), and goes; the colour literals of graph colouring
+    exclude true negatives, past the budget, and stay. (The one-literal shorter
+    form may not be a candidate: candidates deriving the same heads are merged,
+    keeping the shortest.)
 
     predict: chosen -> (H,) bool predictions; labels, weights: (H,).
     """
     def errors(v: np.ndarray) -> float:
         return float((weights * np.where(v, 1 - labels, labels)).sum())
 
+    budget = math.floor(noise_errors + 1e-9)
     chosen = sorted(chosen)
-    v = predict(chosen)
-    base = errors(v)
+    base = errors(predict(chosen))
     by_length = np.argsort(lengths, kind="stable")
     changed = True
     while changed:
         changed = False
         for c in sorted(chosen, key=lambda c: -lengths[c]):
+            rest = [k for k in chosen if k != c]
             for j in by_length:
                 j = int(j)
                 if lengths[j] >= lengths[c]:
                     break
                 if j in chosen:
                     continue
-                trial = sorted(set(chosen) - {c} | {j})
-                tv = predict(trial)
-                e = errors(tv)
-                if e <= base + max(noise * float(weights[tv != v].sum()),
-                                   literal_cost * float(lengths[c] - lengths[j])):
-                    chosen, v, base, changed = trial, tv, e, True
+                trial = sorted(rest + [j])
+                e = errors(predict(trial))
+                if e <= max(budget, base + literal_cost * float(lengths[c] - lengths[j])):
+                    chosen, base, changed = trial, e, True
                     break
             if changed:
                 break
@@ -225,26 +231,36 @@ def mdl_cost(v: np.ndarray, labels: np.ndarray, weights: np.ndarray, chosen: Seq
     return float((weights * np.where(v, 1 - labels, labels)).sum()) + literal_cost * float(lengths[list(chosen)].sum())
 
 
+def mdl_key(v: np.ndarray, labels: np.ndarray, weights: np.ndarray, chosen: Sequence[int], lengths: np.ndarray,
+            literal_cost: float, budget: float = 0.0) -> tuple[float, float]:
+    """Order of programs in the noise mode: errors past ``budget`` (those the noise
+    explains are free) plus ``literal_cost`` per literal, rounded so float noise
+    does not decide; then fewer errors."""
+    errs = float((weights * np.where(v, 1 - labels, labels)).sum())
+    size = float(lengths[list(chosen)].sum())
+    return round(max(0.0, errs - budget) + literal_cost * size, 9), errs
+
+
 def greedy_mdl(predict: Callable[[list[int]], np.ndarray], labels: np.ndarray, weights: np.ndarray,
-               lengths: np.ndarray, literal_cost: float, top: int = 64) -> list[int]:
+               lengths: np.ndarray, literal_cost: float, budget: float = 0.0, top: int = 64) -> list[int]:
     """The noise mode's check on the learned program: add, one at a time, the
-    clause that lowers errors + ``literal_cost`` per literal the most (among the
-    ``top`` shortest-first candidates), while that cost falls."""
+    clause that lowers :func:`mdl_key` the most, shortest candidates first, while
+    it falls."""
     chosen: list[int] = []
-    cost = mdl_cost(predict(chosen), labels, weights, chosen, lengths, literal_cost)
+    key = mdl_key(predict(chosen), labels, weights, chosen, lengths, literal_cost, budget)
     pool = [int(j) for j in np.argsort(lengths, kind="stable")]
     while True:
-        best, best_cost = None, cost
+        best, best_key = None, key
         for j in pool:
             if j in chosen:
                 continue
             trial = sorted(chosen + [j])
-            c = mdl_cost(predict(trial), labels, weights, trial, lengths, literal_cost)
-            if c < best_cost - 1e-9:
-                best, best_cost = j, c
+            k = mdl_key(predict(trial), labels, weights, trial, lengths, literal_cost, budget)
+            if k < best_key:
+                best, best_key = j, k
         if best is None or len(chosen) >= top:
             return chosen
-        chosen, cost = sorted(chosen + [best]), best_cost
+        chosen, key = sorted(chosen + [best]), best_key
 
 
 def forward_crisp(g: Groundings, selected: list[int], tnorm: TNorm = TNorm.PRODUCT) -> torch.Tensor:

@@ -32,7 +32,7 @@ from .rulesfile import RuleSet, check_rules, head_columns, load_rules, predicate
 from .score import Counts, derived_facts, program_counts, rule_counts
 from .semantics import TNorm
 from .source import DatabaseLike, Source, open_source
-from .target import TABLE, Target, materialise_examples, parse_target
+from .target import TABLE, Target, label_universe, materialise_examples, parse_target
 from .writeback import RuleGroup, StoredRule, check_schema_name, view_table, write_groups, write_rules
 
 
@@ -137,10 +137,12 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
             cat.table(opts.negatives)
         target = parse_target(target_spec, cat, opts.key, opts.negatives)
         examples = materialise_examples(eng, target, cat)
+        if opts.noise > 0:
+            examples["labels"] = label_universe(eng, target, cat, examples["positives"] + examples["negatives"])
     flat = _learn(eng, cat, target, examples, opts, ph, recursive=False)
     best = flat
     lam = _literal_cost(opts)
-    if opts.recursion != "off" and target.kind == TABLE and (opts.recursion == "on" or _short(flat, opts)
+    if opts.recursion != "off" and target.kind == TABLE and (opts.recursion == "on" or _short(flat, opts, examples)
                                                              or _sprawling(flat, opts)):
         ph.note("trying recursive rules")
         rec = _learn(eng, cat, target, examples, opts, ph, recursive=True)
@@ -148,7 +150,7 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
                 (rec.cost(lam) == flat.cost(lam) and rec.size < flat.size):
             best = rec
     invs: list[Invention] = []
-    if opts.invention != "off" and (opts.invention == "on" or _short(best, opts)):
+    if opts.invention != "off" and (opts.invention == "on" or _short(best, opts, examples)):
         ph.note("trying invented predicates")
         with ph.phase("invention"), eng.in_phase("invention"):
             invs = invent(eng, cat, target, _bias(opts, False), ph.note)
@@ -247,18 +249,21 @@ SPRAWL = 3   # a flat program of more rules than this may be a recursive one wri
 def _sprawling(p: _Pass, opts: MineOptions) -> bool:
     """A flat program that fits with many long rules (``edge`` chains of every shape
     for connectedness): a recursive program with as few errors and fewer literals is
-    preferred, so it is worth a try."""
-    return opts.noise == 0 and len(p.rules) > SPRAWL and p.size > 2 * SPRAWL
+    preferred, so it is worth a try. The noise mode's literal price keeps flat
+    programs shorter, so there three rules already count."""
+    noisy = opts.noise > 0
+    return len(p.rules) + noisy > SPRAWL and p.size + noisy > 2 * SPRAWL
 
 
-def _short(p: _Pass, opts: MineOptions) -> bool:
+def _short(p: _Pass, opts: MineOptions, examples: dict[str, int]) -> bool:
     """Whether a richer language (recursion, invention) is worth a try: the program
-    leaves training errors, more than the noise mode expects from mislabelling.
-    (Trying recursion on every noisy run costs minutes per run on a tiny world.)"""
+    leaves training errors, more than the noise mode expects from mislabelling
+    (the rate times the training labels: under the closed world, every atom over
+    the head's domains). Trying recursion and invention on every noisy run costs
+    a minute or two on a tiny world."""
     if opts.noise == 0:
         return p.errors > 0
-    labelled = p.heads.get("positives", 0) + p.heads.get("negatives_total", 0)
-    return p.errors > NOISE_SLACK * opts.noise * labelled
+    return p.errors > NOISE_SLACK * opts.noise * examples.get("labels", 0)
 
 
 def _bias(opts: MineOptions, recursive: bool, invented: frozenset[str] = frozenset()) -> Bias:
@@ -277,7 +282,8 @@ def _learn(eng: Engine, cat: Catalog, target: Target, examples: dict[str, int], 
         cands, stats = search(eng, cat, target, bias, examples["positives"], ph.note)
     cfg = LearnerConfig(tnorm=TNorm(opts.tnorm), epochs=opts.epochs, lr=opts.lr, sparsity=opts.sparsity,
                         threshold=opts.threshold, seed=opts.seed, device=opts.device,
-                        literal_cost=_literal_cost(opts), noise=opts.noise)
+                        literal_cost=_literal_cost(opts), noise=opts.noise,
+                        noise_errors=opts.noise * examples.get("labels", 0))
     lengths = np.array([c.length for c in cands], dtype=np.float64)
     confidence = np.array([c.confidence for c in cands], dtype=np.float64)
     progress = lambda i, n: ph.note(f"grounding {i}/{n} clauses")

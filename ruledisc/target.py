@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from .compile import union_all
 from .engine import Engine
 from .errors import SchemaError, TargetError, UsageError
 from .introspect import Catalog, col, family, tab
@@ -158,3 +159,19 @@ def materialise_examples(eng: Engine, target: Target, cat: Catalog) -> dict[str,
             raise TargetError(f"{clash} rows are both in {target.table!r} and in --negatives "
                               f"{target.negatives!r}")
     return {"positives": n_pos, "negatives": n_neg}
+
+
+def label_universe(eng: Engine, target: Target, cat: Catalog, labelled: int) -> int:
+    """How many training labels there are: under the closed world every atom over
+    the head's argument domains is labelled (product of the domains' distinct
+    values, each domain the union of its columns); otherwise ``labelled``."""
+    if not target.closed_world:
+        return labelled
+    total = 1
+    for c, d in zip(target.head_columns, target.domains):
+        cols = sorted(k for k, v in cat.domains.items() if v == d and k[0] in cat.tables) if d else []
+        cols = cols or [(target.table, c)]
+        union = union_all([exp.select(col(cc).as_("v")).from_(tab(t)) for t, cc in cols])
+        total *= int(eng.scalar(exp.select(exp.func("count", exp.Distinct(expressions=[exp.column("v")])))
+                                .from_(union.subquery("u", copy=False))))
+    return max(total, labelled)
