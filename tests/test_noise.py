@@ -53,3 +53,18 @@ def test_ten_percent_flipped_labels_leave_predecessor_exact(seed: int) -> None:
 def test_noise_option_is_checked() -> None:
     r = CliRunner().invoke(app, ["mine", "x.sql", "--target", "t", "--noise", "0.7"])
     assert r.exit_code == 2 and r.stderr.startswith("error: --noise must be")
+
+
+def test_training_labels_of_a_closed_world_target_are_every_atom_over_its_domains() -> None:
+    """predecessor over 0..9 (succ holds 0..9): 10 x 10 labels, whatever the table holds;
+    with --negatives, the labelled rows."""
+    from ruledisc.engine import Engine
+    from ruledisc.introspect import introspect
+    from ruledisc.target import label_universe, parse_target
+    con, _ = _noisy_predecessor(10, 0, 0)
+    eng = Engine(con)
+    cat = introspect(eng, {})
+    assert label_universe(eng, parse_target("predecessor", cat), cat, 9) == 100
+    con.execute("CREATE TABLE not_pred AS SELECT y AS x, x AS y FROM predecessor")
+    cat = introspect(eng, {})
+    assert label_universe(eng, parse_target("predecessor", cat, None, "not_pred"), cat, 18) == 18

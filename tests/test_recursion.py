@@ -100,3 +100,17 @@ def test_recursive_rules_are_learned_stored_and_applied_to_a_bigger_world(name: 
         rows = set(test.execute(f'SELECT * FROM ruledisc."{task.target}__r{k}"').fetchall())
         assert rows and rows <= want
     assert json.loads(res.to_json())["rules"]
+
+
+def test_compact_swaps_two_long_clauses_for_one_short_cover() -> None:
+    """Clauses 0 and 1 (three literals each) derive heads {0, 1} and {2}; clause 2
+    (one literal) derives all three. All are positive: the program [0, 1] fits,
+    and compaction finds the one-literal program that fits as well."""
+    from ruledisc.chain import compact
+    from ruledisc.ground_recursive import ChainGroundings
+    clause, head = torch.tensor([0, 0, 1, 2, 2, 2]), torch.tensor([0, 1, 2, 0, 1, 2])
+    g = ChainGroundings(clause, head, torch.full((6, 1), -1), torch.ones(3), torch.ones(3), 3)
+    lengths, weights = np.array([3.0, 3.0, 1.0]), np.array([0.9, 0.9, 0.1])
+    assert compact(g, [0, 1], weights, lengths) == [2]
+    g.labels[2] = 0.0   # now clause 2 derives a negative: the long clause 0 alone fits
+    assert compact(g, [0], weights, lengths) == [0]
