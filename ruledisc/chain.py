@@ -194,6 +194,7 @@ def extract(g: ChainGroundings, weights: np.ndarray, lengths: np.ndarray, top: i
 
 
 MAX_COMPACT_TRIALS = 3000
+COMPACT_WORK = 300_000_000   # groundings scanned by compaction's crisp fixpoints, about
 
 
 def compact(g: ChainGroundings, chosen: list[int], weights: np.ndarray, lengths: np.ndarray,
@@ -203,9 +204,12 @@ def compact(g: ChainGroundings, chosen: list[int], weights: np.ndarray, lengths:
     saved); shortest candidates first, until no addition helps. A recursive clause
     can stand for several flat or half-recursive ones the gradient picked first
     (``related(X, Y) :- related(X, Z), related(Y, Z)`` for two rules that walk
-    ``parent`` from a related pair), and only together with them does it show."""
+    ``parent`` from a related pair), and only together with them does it show.
+    At most ``max_trials`` additions, fewer on many groundings (``COMPACT_WORK``)."""
     chosen = sorted(chosen)
     base, size = errors(g, chosen), float(lengths[chosen].sum())
+    per_trial = max(1, int(g.clause.shape[0]) * (len(chosen) + 2))
+    max_trials = max(50, min(max_trials, COMPACT_WORK // per_trial))
     trials = 0
     changed = bool(chosen)
     while changed and trials < max_trials:
