@@ -137,7 +137,7 @@ def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: Learner
     if cfg.noise > 0 and bool((g.truth == 1).all()):
         predict = lambda p: crisp_predict(g, p)
         labels, w = g.labels.numpy(), g.weights.numpy()
-        budget = math.floor(cfg.noise_errors + 1e-9)
+        budget = noise_budget(cfg.noise_errors)
         alt = greedy_mdl(predict, labels, w, lengths, cfg.literal_cost, budget)
         if mdl_key(predict(alt), labels, w, alt, lengths, cfg.literal_cost, budget) < \
                 mdl_key(predict(res.program), labels, w, res.program, lengths, cfg.literal_cost, budget):
@@ -181,11 +181,16 @@ def crisp_predict(g: Groundings, chosen: Sequence[int]) -> np.ndarray:
     return covered
 
 
+def noise_budget(noise_errors: float) -> int:
+    """The training errors the noise mode takes as mislabelling: rate x labels, rounded."""
+    return math.floor(noise_errors + 0.5)
+
+
 def generalise(predict: Callable[[list[int]], np.ndarray], labels: np.ndarray, weights: np.ndarray,
                chosen: list[int], lengths: np.ndarray, noise_errors: float, literal_cost: float = 0.0) -> list[int]:
     """Noise mode: swap a chosen clause for a shorter candidate while the program's
     training errors stay within what the noise explains (``noise_errors``: the rate
-    times the training labels, rounded down) or grow by at most ``literal_cost``
+    times the training labels, rounded) or grow by at most ``literal_cost``
     per literal saved.
 
     A program with fewer errors than the noise predicts fits mislabelled atoms:
@@ -200,7 +205,7 @@ def generalise(predict: Callable[[list[int]], np.ndarray], labels: np.ndarray, w
     def errors(v: np.ndarray) -> float:
         return float((weights * np.where(v, 1 - labels, labels)).sum())
 
-    budget = math.floor(noise_errors + 1e-9)
+    budget = noise_budget(noise_errors)
     chosen = sorted(chosen)
     base = errors(predict(chosen))
     by_length = np.argsort(lengths, kind="stable")
