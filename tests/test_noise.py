@@ -15,11 +15,11 @@ from ruledisc.learner import generalise
 def test_generalise_drops_literals_while_errors_stay_within_the_noise() -> None:
     """Clause 1 (3 literals) derives heads {0, 1}: one error (head 4). The shorter
     clause 0 derives all five, labelled 1, 1, 0, 0, 1: two errors. Swapped when the
-    noise explains two errors, not one; swapped anyway once it is no worse."""
+    noise explains two errors (rounded), not one; swapped anyway once it is no worse."""
     preds = {(0,): np.array([1, 1, 1, 1, 1], bool), (1,): np.array([1, 1, 0, 0, 0], bool)}
     labels, weights, lengths = np.array([1.0, 1, 0, 0, 1]), np.ones(5), np.array([1.0, 3.0])
     assert generalise(lambda p: preds[tuple(p)], labels, weights, [1], lengths, 1.0) == [1]
-    assert generalise(lambda p: preds[tuple(p)], labels, weights, [1], lengths, 1.9) == [1]
+    assert generalise(lambda p: preds[tuple(p)], labels, weights, [1], lengths, 1.4) == [1]
     assert generalise(lambda p: preds[tuple(p)], labels, weights, [1], lengths, 2.0) == [0]
     labels[3] = 1.0   # now the shorter clause is simply better
     assert generalise(lambda p: preds[tuple(p)], labels, weights, [1], lengths, 0.0) == [0]
