@@ -268,6 +268,13 @@ def batch_size(cat: Catalog, preds: Sequence[Predicate], most: int = BATCH) -> i
     return max(1, min(most, BATCH_ROWS // max(1, rows)))
 
 
+def rules_batch(cat: Catalog, rules: Sequence[Rule], most: int = BATCH) -> int:
+    """:func:`batch_size` for queries over ``rules``, sized by their largest body table."""
+    preds = {cat.predicates[lit.pred] for r in rules for lit in r.body
+             if isinstance(lit, Atom) and lit.pred in cat.predicates}
+    return batch_size(cat, sorted(preds, key=lambda p: p.name), most)
+
+
 def _run_batches(eng: Engine, n: int, query: Callable[[int], exp.Select], batch: int
                  ) -> dict[int, tuple[int, int, int]]:
     """Run ``query(i)`` for i < n, ``batch`` per UNION ALL; trees are built one batch

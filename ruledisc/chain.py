@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from .ground_recursive import ChainGroundings
-from .learner import Adam, FitResult, LearnerConfig, generalise
+from .learner import Adam, FitResult, LearnerConfig, generalise, weighted_errors
 from .rule import Rule
 from .semantics import TNorm, conj, disj
 
@@ -103,7 +103,7 @@ def errors(g: ChainGroundings, chosen: list[int]) -> float:
     """Weighted training errors of the crisp program: positives missed + negatives derived."""
     v = fixpoint(g, chosen)
     lab, w = g.labels.numpy(), g.weights.numpy()
-    return float((w * np.where(v, 1 - lab, lab)).sum())
+    return weighted_errors(v, lab, w)
 
 
 def prune(g: ChainGroundings, chosen: list[int], weights: np.ndarray, lengths: np.ndarray,

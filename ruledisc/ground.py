@@ -16,11 +16,10 @@ import numpy as np
 import torch
 from sqlglot import exp
 
-from .bias import Candidate, batch_size
+from .bias import Candidate, rules_batch
 from .compile import head_select, union_all
 from .engine import Engine
 from .introspect import Catalog
-from .rule import Atom
 from .target import EXAMPLES, Target
 
 HEADS = "rd_heads"
@@ -73,9 +72,7 @@ def _unseen(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate
     a batch of candidates at a time (one UNION of hundreds of bodies held GiBs of
     hash tables in DuckDB)."""
     n = target.arity
-    preds = {cat.predicates[lit.pred] for c in cands for lit in c.rule.body
-             if isinstance(lit, Atom) and lit.pred in cat.predicates}
-    batch = batch_size(cat, sorted(preds, key=lambda p: p.name), BATCH)
+    batch = rules_batch(cat, [c.rule for c in cands], BATCH)
     for i in range(0, len(cands), batch):
         derived = union_all([head_select(c.rule, cat, n) for c in cands[i:i + batch]])
         new = anti_join(exp.select(*_cols(n, "d")).distinct().from_(derived.subquery("d", copy=False), copy=False),
@@ -124,8 +121,7 @@ def ground(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate]
     n = target.arity
     clause_parts: list[np.ndarray] = []
     head_parts: list[np.ndarray] = []
-    preds = {cat.predicates[lit.pred] for c in cands for lit in c.rule.body if isinstance(lit, Atom)}
-    batch = batch_size(cat, sorted(preds, key=lambda p: p.name), BATCH)
+    batch = rules_batch(cat, [c.rule for c in cands], BATCH)
     for start in range(0, len(cands), batch):
         qs = []
         for cid in range(start, min(start + batch, len(cands))):

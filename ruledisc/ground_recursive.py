@@ -18,14 +18,13 @@ import numpy as np
 import torch
 from sqlglot import exp
 
-from .bias import Candidate, batch_size
+from .bias import Candidate, rules_batch
 from .compile import Relation, compile_body, head_exprs, head_select, union_all
 from .engine import Engine
 from .errors import DataError
 from .ground import HEADS, anti_join, build_heads
 from .introspect import Catalog
 from .recursion import derived_atoms, reading
-from .rule import Atom
 from .target import Target
 
 MAX_ROUNDS = 100
@@ -72,9 +71,7 @@ def build_universe(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Ca
     n, idb = target.arity, {target.name}
     rec = [c.rule for c in cands if c.recursive]
     rel = _heads_relation(n)
-    preds = {cat.predicates[lit.pred] for r in rec for lit in r.body
-             if isinstance(lit, Atom) and lit.pred in cat.predicates}
-    batch = batch_size(cat, sorted(preds, key=lambda p: p.name), 16)
+    batch = rules_batch(cat, rec, 16)
     before = start = int(eng.scalar(exp.select("count(*)").from_(HEADS)))
     for _ in range(MAX_ROUNDS if rec else 0):
         round_start = before
@@ -114,9 +111,7 @@ def ground_program(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Ca
     rel = _heads_relation(n)
     k_max = max([len(derived_atoms(c.rule, idb)) for c in cands] + [1])
     parts: list[dict[str, np.ndarray]] = []
-    preds = {cat.predicates[lit.pred] for c in cands for lit in c.rule.body
-             if isinstance(lit, Atom) and lit.pred in cat.predicates}
-    batch = batch_size(cat, sorted(preds, key=lambda p: p.name), 32)
+    batch = rules_batch(cat, [c.rule for c in cands], 32)
     for start in range(0, len(cands), batch):
         qs = []
         for cid in range(start, min(start + batch, len(cands))):

@@ -181,6 +181,11 @@ def crisp_predict(g: Groundings, chosen: Sequence[int]) -> np.ndarray:
     return covered
 
 
+def weighted_errors(v: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted training errors of crisp predictions: v, labels, weights (H,)."""
+    return float((weights * np.where(v, 1 - labels, labels)).sum())
+
+
 def noise_budget(noise_errors: float) -> int:
     """The training errors the noise mode takes as mislabelling: rate x labels, rounded."""
     return math.floor(noise_errors + 0.5)
@@ -203,7 +208,7 @@ def generalise(predict: Callable[[list[int]], np.ndarray], labels: np.ndarray, w
     predict: chosen -> (H,) bool predictions; labels, weights: (H,).
     """
     def errors(v: np.ndarray) -> float:
-        return float((weights * np.where(v, 1 - labels, labels)).sum())
+        return weighted_errors(v, labels, weights)
 
     budget = noise_budget(noise_errors)
     chosen = sorted(chosen)
@@ -230,18 +235,12 @@ def generalise(predict: Callable[[list[int]], np.ndarray], labels: np.ndarray, w
     return chosen
 
 
-def mdl_cost(v: np.ndarray, labels: np.ndarray, weights: np.ndarray, chosen: Sequence[int], lengths: np.ndarray,
-             literal_cost: float) -> float:
-    """Weighted errors of predictions ``v`` (H,) plus ``literal_cost`` per body literal."""
-    return float((weights * np.where(v, 1 - labels, labels)).sum()) + literal_cost * float(lengths[list(chosen)].sum())
-
-
 def mdl_key(v: np.ndarray, labels: np.ndarray, weights: np.ndarray, chosen: Sequence[int], lengths: np.ndarray,
             literal_cost: float, budget: float = 0.0) -> tuple[float, float]:
     """Order of programs in the noise mode: errors past ``budget`` (those the noise
     explains are free) plus ``literal_cost`` per literal, rounded so float noise
     does not decide; then fewer errors."""
-    errs = float((weights * np.where(v, 1 - labels, labels)).sum())
+    errs = weighted_errors(v, labels, weights)
     size = float(lengths[list(chosen)].sum())
     return round(max(0.0, errs - budget) + literal_cost * size, 9), errs
 
