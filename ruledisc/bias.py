@@ -23,11 +23,12 @@ from .engine import Engine
 from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
 from .rule import Atom, Comparison, Const, Rule, Var, var_name
 from .target import EXAMPLES, TABLE, Target
+from .thresholds import OPS, PENDING, place, value_kind
 
 BATCH = 32             # most clauses per counting query
 BATCH_ROWS = 1_500_000  # clauses per query x rows of the largest body table, at most
 SMALL_TABLE = 100       # a literal over a table this small may join the head alone (``zero(Y)``)
-
+_VALUE = Var("_T")      # the compared value of a threshold literal ``t.col(K, V), V > θ``
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Bias:
     min_support: int | None = None
     min_confidence: float = 0.1
     allow_neq: bool = True
+    thresholds: bool = True   # numeric and date attributes give ``t.col(K, V), V > θ`` / ``V <= θ``
     beam: int = 3000
     max_candidates: int = 400
     include: frozenset[str] | None = None   # only these tables, if given
@@ -123,7 +125,10 @@ class Refiner:
         d = self.cat.domain(p.table, column)
         if d is None:
             if p.kind == ATTRIBUTE and j == p.arity - 1:
-                return [Const(v) for v in self.cat.constants.get((p.table, column), [])]
+                out: list = [Const(v) for v in self.cat.constants.get((p.table, column), [])]
+                if self.bias.thresholds and value_kind(self.cat, p.table, column) is not None:
+                    out.append(_VALUE)
+                return out
             return []
         opts: list = [Var(v) for v, dv in doms.items() if dv == d]
         if fresh is not None:
@@ -139,7 +144,8 @@ class Refiner:
         # connected prefix at a time, and prefixes only have more support.
         anchor = body_vars or set(doms)
         existing = set(rule.body)
-        n_vars = len(doms)
+        compared = {lit.left.name for lit in rule.body if isinstance(lit, Comparison) and isinstance(lit.right, Const)}
+        n_vars = len(set(doms) - compared)   # a threshold's value variable is local to its comparison
         has_invented = any(isinstance(lit, Atom) and lit.pred in self.bias.invented for lit in rule.body)
         for p in self.preds:
             if has_invented and p.name in self.bias.invented:
@@ -152,7 +158,7 @@ class Refiner:
                 options.append(self._arg_options(p, j, doms, fresh))
             small = self.cat.rows.get(p.table, SMALL_TABLE + 1) <= SMALL_TABLE
             for args in itertools.product(*options):
-                new = {a.name for a in args if isinstance(a, Var) and a.name not in doms}
+                new = {a.name for a in args if isinstance(a, Var) and a.name not in doms and a != _VALUE}
                 if not any(isinstance(a, Var) and a.name in anchor for a in args) and not (
                         small and not new and any(isinstance(a, Var) for a in args)):
                     # must connect to the body; only a tiny table's literal over known variables
@@ -171,6 +177,12 @@ class Refiner:
                         isinstance(lit, Atom) and lit.pred == p.name and lit.args[:-1] == atom.args[:-1]
                         for lit in rule.body):
                     continue  # attributes are functional: a second value is redundant or false
+                if args[-1] == _VALUE:
+                    child = Rule(rule.head, rule.body + (atom,))
+                    if child.is_range_restricted():   # thresholds are placed on complete clauses
+                        for op in OPS:
+                            yield Rule(rule.head, child.body + (Comparison(op, _VALUE, PENDING),))
+                    continue
                 yield Rule(rule.head, rule.body + (atom,))
         if self.bias.allow_neq:
             bound = sorted(body_vars)
@@ -314,7 +326,7 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
                     # later either; one that adds a variable may enable later literals
                     adds_var = bool(child.body_vars() - r.body_vars() - set(r.head_vars()))
                     parent_of[k] = None if adds_var else counted.get(r.text())
-        rules = list(fresh.values())
+        rules = place(eng, cat, target, list(fresh.values()))
         is_complete = [r.is_range_restricted() for r in rules]
         query = partial(_clause_query, rules=rules, complete=is_complete, cat=cat, target=target)
         counts = _run_batches(eng, len(rules), query, batch_size(cat, ref.preds))

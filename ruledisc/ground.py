@@ -20,10 +20,55 @@ from .bias import Candidate, rules_batch
 from .compile import head_select, union_all
 from .engine import Engine
 from .introspect import Catalog
+from .rule import Rule
 from .target import EXAMPLES, Target
+from .thresholds import Slot, as_number, relax, slots, soft_select
 
 HEADS = "rd_heads"
 BATCH = 32
+
+
+@dataclass
+class Soft:
+    """Learnable comparisons (thresholds) over the pairs of a :class:`Groundings`.
+
+    values: (P, K) float, the compared values scaled per threshold, ``(x - θ0) / scale``
+    (0 where a pair's clause has fewer than K thresholds); param: (P, K) int64
+    threshold id, -1 for none; sign: (J,) +1 for ``>``, -1 for ``<=``; center,
+    scale: (J,) float64, θ = center + scale * u; slots: (clause, body position) of
+    each threshold; observed: (J,) sorted distinct raw values, for snapping;
+    raw: (P, K) float64 unscaled values (NaN for none), for the crisp test.
+    """
+
+    values: torch.Tensor
+    param: torch.Tensor
+    sign: torch.Tensor
+    center: np.ndarray
+    scale: np.ndarray
+    slots: list[tuple[int, int]]
+    observed: list[np.ndarray]
+    raw: np.ndarray
+
+    def to(self, device: str | torch.device) -> Soft:
+        return Soft(self.values.to(device), self.param.to(device), self.sign.to(device), self.center, self.scale,
+                    self.slots, self.observed, self.raw)
+
+    def truth(self, u: torch.Tensor, tau: float) -> torch.Tensor:
+        """(P,) body truth: the product of ``sigmoid(sign * (x - u) / tau)`` over a pair's thresholds."""
+        has = self.param >= 0
+        p = self.param.clamp(min=0)
+        z = torch.sigmoid(self.sign[p] * (self.values - u[p]) / tau)
+        return torch.where(has, z, torch.ones_like(z)).prod(dim=1)
+
+    def holds(self, theta: np.ndarray) -> torch.Tensor:
+        """(P,) bool: every comparison of the pair holds crisply at raw thresholds ``theta`` (J,):
+        ``x > θ`` or ``x <= θ``, exactly as the rule's SQL tests it."""
+        param = self.param.cpu().numpy()
+        has = param >= 0
+        t = theta[np.maximum(param, 0)]
+        above = self.raw > t
+        ok = np.where(self.sign.cpu().numpy()[np.maximum(param, 0)] > 0, above, ~above)
+        return torch.from_numpy(np.where(has, ok, True).all(axis=1))
 
 
 @dataclass
@@ -32,7 +77,8 @@ class Groundings:
 
     clause: (P,) int64 candidate index of each (clause, head) pair;
     head: (P,) int64 head atom id; truth: (P,) float body truth (1.0: crisp facts);
-    labels: (H,) float 1/0; weights: (H,) float example weight (sampled negatives > 1).
+    labels: (H,) float 1/0; weights: (H,) float example weight (sampled negatives > 1);
+    soft: the pairs' learnable thresholds, if any clause has one.
     """
 
     clause: torch.Tensor
@@ -41,6 +87,7 @@ class Groundings:
     labels: torch.Tensor
     weights: torch.Tensor
     n_clauses: int
+    soft: Soft | None = None
 
     @property
     def n_heads(self) -> int:
@@ -48,7 +95,8 @@ class Groundings:
 
     def to(self, device: str | torch.device) -> Groundings:
         return Groundings(self.clause.to(device), self.head.to(device), self.truth.to(device),
-                          self.labels.to(device), self.weights.to(device), self.n_clauses)
+                          self.labels.to(device), self.weights.to(device), self.n_clauses,
+                          self.soft.to(device) if self.soft is not None else None)
 
 
 def _cols(n: int, table: str | None = None) -> list[exp.Column]:
@@ -74,13 +122,19 @@ def _unseen(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate
     n = target.arity
     batch = rules_batch(cat, [c.rule for c in cands], BATCH)
     for i in range(0, len(cands), batch):
-        derived = union_all([head_select(c.rule, cat, n) for c in cands[i:i + batch]])
+        derived = union_all([head_select(_relaxed(c.rule, cat), cat, n) for c in cands[i:i + batch]])
         new = anti_join(exp.select(*_cols(n, "d")).distinct().from_(derived.subquery("d", copy=False), copy=False),
                         n, EXAMPLES, "e")
         if i == 0:
             eng.execute(_temp_table("rd_unseen", new))
         else:
             eng.execute(exp.insert(anti_join(new, n, "rd_unseen", "s"), "rd_unseen"))
+
+
+def _relaxed(rule: Rule, cat: Catalog) -> Rule:
+    """The rule without its learnable thresholds: every head it may derive while they move."""
+    sl = slots(rule, cat)
+    return relax(rule, [s.literal for s in sl]) if sl else rule
 
 
 def build_heads(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate],
@@ -115,36 +169,85 @@ def build_heads(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candi
     return info
 
 
+def _pair_query(cid: int, rule: Rule, cat: Catalog, n: int, sl: Sequence[Slot], width: int) -> exp.Select:
+    """``cid, hid`` (and ``x0..`` for thresholds) of one candidate's labelled heads."""
+    on = exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "d"), expression=exp.column(f"c{i}", "h"))
+                    for i in range(n)])
+    cid_col = exp.cast(exp.Literal.number(cid), "INTEGER").as_("cid")
+    if not width:
+        d = head_select(rule, cat, n).subquery("d", copy=False)
+        return exp.select(cid_col, exp.column("hid", "h")).from_(d).join(exp.to_table(HEADS).as_("h"), on=on)
+    d = soft_select(rule, cat, n, sl, width).subquery("d", copy=False)
+    q = exp.select(cid_col, exp.column("hid", "h")).from_(d).join(exp.to_table(HEADS).as_("h"), on=on)
+    if len(sl) == 1:   # exists a grounding with x > θ <=> max(x) > θ (x <= θ: min)
+        agg = exp.Max if sl[0].op == ">" else exp.Min
+        q = q.select(agg(this=exp.column("x0", "d")).as_("x0"), copy=False)
+        q = q.select(*[exp.cast(exp.Null(), "DOUBLE").as_(f"x{k}") for k in range(1, width)], copy=False)
+        return q.group_by(exp.column("hid", "h"), copy=False)
+    return q.select(*[exp.column(f"x{k}", "d") for k in range(width)], copy=False).distinct(copy=False)
+
+
 def ground(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate],
            progress: Callable[[int, int], None] | None = None) -> Groundings:
-    """Run each candidate's grounding query; returns index tensors."""
+    """Run each candidate's grounding query; returns index tensors (with
+    :class:`Soft` values for candidates that compare with a learnable threshold)."""
     n = target.arity
-    clause_parts: list[np.ndarray] = []
-    head_parts: list[np.ndarray] = []
+    sl = [slots(c.rule, cat) for c in cands]
+    width = max((len(x) for x in sl), default=0)
+    parts: dict[str, list[np.ndarray]] = {"cid": [], "hid": []} | {f"x{k}": [] for k in range(width)}
     batch = rules_batch(cat, [c.rule for c in cands], BATCH)
-    for start in range(0, len(cands), batch):
-        qs = []
-        for cid in range(start, min(start + batch, len(cands))):
-            d = head_select(cands[cid].rule, cat, n).subquery("d", copy=False)
-            on = exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "d"), expression=exp.column(f"c{i}", "h"))
-                            for i in range(n)])
-            qs.append(exp.select(exp.cast(exp.Literal.number(cid), "INTEGER").as_("cid"),
-                                 exp.column("hid", "h")).from_(d).join(
-                exp.to_table(HEADS).as_("h"), on=on))
-        cols = eng.numpy(union_all(qs))
-        clause_parts.append(cols["cid"].astype(np.int64))
-        head_parts.append(cols["hid"].astype(np.int64))
-        if progress:
-            progress(min(start + batch, len(cands)), len(cands))
-    clause = np.concatenate(clause_parts) if clause_parts else np.zeros(0, np.int64)
-    head = np.concatenate(head_parts) if head_parts else np.zeros(0, np.int64)
+    done = 0
+    for w, ids in ((0, [i for i in range(len(cands)) if not sl[i]]), (width, [i for i in range(len(cands)) if sl[i]])):
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            cols = eng.numpy(union_all([_pair_query(i, cands[i].rule, cat, n, sl[i], w) for i in chunk]))
+            parts["cid"].append(cols["cid"].astype(np.int64))
+            parts["hid"].append(cols["hid"].astype(np.int64))
+            for k in range(width):
+                parts[f"x{k}"].append(cols[f"x{k}"].astype(np.float64) if w else np.full(len(cols["cid"]), np.nan))
+            done += len(chunk)
+            if progress:
+                progress(done, len(cands))
+    cat_ = lambda k: np.concatenate(parts[k]) if parts[k] else np.zeros(0)
+    clause, head = cat_("cid").astype(np.int64), cat_("hid").astype(np.int64)
     order = np.lexsort((head, clause))
     lab = eng.numpy(exp.select("label", "w").from_(HEADS).order_by("hid"))
+    soft = None
+    if width:
+        values = np.stack([cat_(f"x{k}") for k in range(width)], axis=1)[order]
+        soft = _soft(values, clause[order], sl, cands)
     return Groundings(
         clause=torch.from_numpy(clause[order]), head=torch.from_numpy(head[order]),
         truth=torch.ones(len(order), dtype=torch.float32),
         labels=torch.from_numpy(lab["label"].astype(np.float32)),
-        weights=torch.from_numpy(lab["w"].astype(np.float32)), n_clauses=len(cands))
+        weights=torch.from_numpy(lab["w"].astype(np.float32)), n_clauses=len(cands), soft=soft)
+
+
+def _soft(values: np.ndarray, clause: np.ndarray, sl: Sequence[Sequence[Slot]], cands: Sequence[Candidate]) -> Soft:
+    """Threshold ids, scaled values and snapping grids for the pairs (values: (P, K) raw, NaN for none)."""
+    param = np.full(values.shape, -1, dtype=np.int64)
+    center, scale, ids, observed = [], [], [], []
+    scaled = np.zeros(values.shape, dtype=np.float64)
+    for c, slots_c in enumerate(sl):
+        if not slots_c:
+            continue
+        rows = np.flatnonzero(clause == c)
+        for k, s in enumerate(slots_c):
+            x = values[rows, k]
+            theta = as_number(cands[c].rule.body[s.literal].right.value, s.date)
+            spread = float(np.std(x)) if len(x) else 0.0
+            j = len(ids)
+            ids.append((c, s.literal))
+            center.append(theta)
+            scale.append(spread if spread > 0 else 1.0)
+            observed.append(np.unique(x[~np.isnan(x)]))
+            param[rows, k] = j
+            scaled[rows, k] = (x - theta) / scale[-1]
+    scaled[np.isnan(scaled)] = 0.0
+    sign = torch.tensor([1.0 if sl[c][[s.literal for s in sl[c]].index(lit)].op == ">" else -1.0
+                         for c, lit in ids], dtype=torch.float32)
+    return Soft(torch.from_numpy(scaled.astype(np.float32)), torch.from_numpy(param), sign,
+                np.array(center), np.array(scale), ids, observed, values)
 
 
 def compress(g: Groundings, seed: int = 0) -> Groundings:

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .ground import Groundings, compress
+from .ground import Groundings, Soft, compress
 from .semantics import TNorm, scatter_disj, weighted
+from .thresholds import snap
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class FitResult:
     losses: list[float] = field(default_factory=list)
     device: str = "cpu"
     program: list[int] = field(default_factory=list)   # chosen clauses, after crisp pruning
+    thresholds: dict[int, dict[int, float]] = field(default_factory=dict)   # clause -> body position -> θ
 
     def selected(self, threshold: float) -> list[int]:
         return [int(i) for i in np.flatnonzero(self.weights > threshold)]
@@ -68,10 +70,12 @@ class ClauseSelector(torch.nn.Module):
         """(C,) in (0, 1)."""
         return torch.sigmoid(self.logits)
 
-    def forward(self, g: Groundings, weights: torch.Tensor | None = None) -> torch.Tensor:
-        """(H,) head truth. ``weights`` (C,) overrides the learned ones (e.g. crisp 0/1)."""
+    def forward(self, g: Groundings, weights: torch.Tensor | None = None,
+                truth: torch.Tensor | None = None) -> torch.Tensor:
+        """(H,) head truth. ``weights`` (C,) overrides the learned ones (e.g. crisp 0/1);
+        ``truth`` (P,) the pairs' body truth (soft thresholds)."""
         w = self.rule_weights() if weights is None else weights
-        v = weighted(g.truth, w[g.clause], self.tnorm)
+        v = weighted(g.truth if truth is None else truth, w[g.clause], self.tnorm)
         return scatter_disj(v, g.head, g.n_heads, self.tnorm)
 
 
@@ -117,22 +121,33 @@ def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: Learner
     device = cfg.device or ("cuda" if torch.cuda.is_available() else "cpu")
     if g.n_clauses == 0:
         return FitResult(np.zeros(0), [], device)
-    g = compress(g, cfg.seed).to(device)
+    soft = g.soft
+    g = (compress(g, cfg.seed) if soft is None else g).to(device)
     model = ClauseSelector(init_logits(confidence), cfg.tnorm).to(device)
-    opt = Adam(list(model.parameters()), lr=cfg.lr)
+    params = list(model.parameters())
+    u = torch.zeros(len(soft.slots) if soft else 0, device=device, requires_grad=True)   # (J,) θ, scaled
+    opt = Adam(params, lr=cfg.lr)
+    opt_u = Adam([u], lr=THETA_LR)
     cost = torch.tensor(1.0 + cfg.length_cost * lengths, dtype=torch.float32, device=device)
     total_w = g.weights.sum().clamp(min=1.0)
     losses = []
-    for _ in range(cfg.epochs):
-        h = model(g).clamp(1e-6, 1 - 1e-6)                                   # (H',)
+    for epoch in range(cfg.epochs):
+        truth = g.soft.truth(u, _tau(epoch, cfg.epochs)) if g.soft is not None else None
+        h = model(g, truth=truth).clamp(1e-6, 1 - 1e-6)                      # (H',)
         bce = -(g.labels * torch.log(h) + (1 - g.labels) * torch.log1p(-h))  # (H',)
         loss = (g.weights * bce).sum() / total_w + cfg.sparsity * (model.rule_weights() * cost).sum() / total_w
         loss.backward()
         opt.step()
+        opt_u.step()
         losses.append(float(loss.detach()))
     weights = model.rule_weights().detach().cpu().numpy().astype(np.float64)
     res = FitResult(weights, losses, device)
     g = g.to("cpu")
+    if soft is not None:
+        raw = g
+        theta = soft.center + soft.scale * u.detach().cpu().numpy().astype(np.float64)
+        theta = polish(raw, soft, theta, res.selected(cfg.threshold))
+        g, res.thresholds = _crisp_thresholds(raw, soft, theta)
     res.program = prune_redundant(g, res.selected(cfg.threshold), weights, lengths, cfg.literal_cost)
     if cfg.noise > 0 and bool((g.truth == 1).all()):
         predict = lambda p: crisp_predict(g, p)
@@ -143,7 +158,70 @@ def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: Learner
                 mdl_key(predict(res.program), labels, w, res.program, lengths, cfg.literal_cost, budget):
             res.program = alt
         res.program = generalise(predict, labels, w, res.program, lengths, cfg.noise_errors)
+    if soft is not None:   # the final program's thresholds, polished together
+        _, res.thresholds = _crisp_thresholds(raw, soft, polish(raw, soft, theta, res.program))
     return res
+
+
+TAU = (0.5, 0.01)   # soft comparison temperature, in spreads of the compared values: first and last epoch
+THETA_LR = 0.01     # threshold step, in spreads per epoch (Adam)
+
+
+def _tau(epoch: int, epochs: int) -> float:
+    """Annealed temperature: soft early (every value pulls), nearly crisp at the end."""
+    return TAU[0] * (TAU[1] / TAU[0]) ** (epoch / max(1, epochs - 1))
+
+
+def polish(g: Groundings, soft: Soft, theta: np.ndarray, chosen: Sequence[int]) -> np.ndarray:
+    """Crisp finish of the learned thresholds (J,) of the ``chosen`` clauses: each
+    moves, one at a time, to the observed split with the fewest weighted training
+    errors of the whole program, the nearest one on ties. Gradient descent on a
+    sigmoid settles where the soft loss balances, which under label noise and a
+    low rule weight can sit a few values off the crisp optimum."""
+    theta = theta.copy()
+    clause, head = g.clause.numpy(), g.head.numpy()
+    labels, w = g.labels.numpy().astype(np.float64), g.weights.numpy().astype(np.float64)
+    param = soft.param.numpy()
+    for j, (c, _) in enumerate(soft.slots):
+        rows = np.flatnonzero(clause == c)
+        if c not in chosen or len(rows) == 0 or (param[rows] >= 0).sum(axis=1).max() != 1:
+            continue   # one threshold per clause: the split is then a sort
+        holds = soft.holds(theta).numpy()
+        others = np.zeros(g.n_heads, dtype=bool)
+        m = np.isin(clause, [k for k in chosen if k != c]) & holds
+        others[head[m]] = True
+        k = int(np.argmax(param[rows[0]] >= 0))
+        x, h = soft.raw[rows, k], head[rows]
+        free = ~others[h]
+        x, h = x[free], h[free]
+        if len(x) == 0:
+            continue
+        gain = w[h] * (2 * labels[h] - 1)                 # errors saved by covering each head
+        order = np.argsort(x, kind="stable")
+        xs, gs = x[order], gain[order]
+        last = np.r_[xs[1:] != xs[:-1], True]
+        below = np.cumsum(gs)[last]                        # gain of covering x <= value
+        vals = xs[last]
+        # θ = cut: below all values, then at each value (the split is the same up to the next one)
+        cuts = np.r_[vals[0] - 1.0, vals]
+        score = np.r_[gs.sum(), gs.sum() - below] if soft.sign[j] > 0 else np.r_[0.0, below]
+        best = np.flatnonzero(score >= score.max() - 1e-9)
+        theta[j] = cuts[best[np.argmin(np.abs(cuts[best] - theta[j]))]]
+    return theta
+
+
+def _crisp_thresholds(g: Groundings, soft: Soft, theta: np.ndarray
+                      ) -> tuple[Groundings, dict[int, dict[int, float]]]:
+    """Snap thresholds (J,) to the roundest value with the same crisp split, and
+    keep the pairs whose comparisons hold: crisp groundings for the pruning steps."""
+    snapped = np.array([snap(t, obs) for t, obs in zip(theta, soft.observed)])
+    out: dict[int, dict[int, float]] = {}
+    for (c, lit), t in zip(soft.slots, snapped):
+        out.setdefault(c, {})[lit] = float(t)
+    keep = soft.holds(snapped).numpy()
+    crisp = Groundings(g.clause[keep], g.head[keep], torch.ones(int(keep.sum()), dtype=torch.float32),
+                       g.labels, g.weights, g.n_clauses)
+    return crisp, out
 
 
 def prune_redundant(g: Groundings, chosen: list[int], weights: np.ndarray, lengths: np.ndarray,

@@ -33,6 +33,7 @@ from .score import Counts, derived_facts, program_counts, rule_counts
 from .semantics import TNorm
 from .source import DatabaseLike, Source, open_source
 from .target import TABLE, Target, label_universe, materialise_examples, parse_target
+from .thresholds import with_thresholds
 from .writeback import RuleGroup, StoredRule, check_schema_name, view_table, write_groups, write_rules
 
 
@@ -303,7 +304,7 @@ def _learn(eng: Engine, cat: Catalog, target: Target, examples: dict[str, int], 
         n_groundings = int(g.clause.shape[0])
     with ph.phase("scoring"), eng.in_phase("scoring"):
         chosen = fitres.program
-        rules = [cands[i].rule for i in chosen]
+        rules = [with_thresholds(cands[i].rule, fitres.thresholds.get(i, {}), cat) for i in chosen]
         idb = derived_facts(eng, cat, target, rules)
         counts = rule_counts(eng, cat, target, rules, idb)
         order = sorted(range(len(rules)), key=lambda k: (-fitres.weights[chosen[k]], -counts[k].support,
