@@ -212,6 +212,20 @@ def import_popper_cmd(
     typer.echo(json.dumps(rep.to_dict(), indent=2) if as_json else rep.summary())
 
 
+@app.command("import-aleph")
+@handled
+def import_aleph_cmd(
+    task_dir: Path = typer.Argument(..., help="Aleph task folder: NAME.b, NAME.f and (optional) NAME.n."),
+    out: Path = typer.Argument(..., help="DuckDB file to write the tables into (created if missing)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON on stdout only."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+) -> None:
+    """Import an Aleph ILP task into DuckDB tables, then print the `ruledisc mine` command to run."""
+    from .popper import import_aleph
+    rep = import_aleph(task_dir, out, reporter=_reporter(quiet or as_json))
+    typer.echo(json.dumps(rep.to_dict(), indent=2) if as_json else rep.summary())
+
+
 def run() -> None:
     app()
 

@@ -22,6 +22,7 @@ OVERLAP_MIN = 0.5       # |A ∩ B| / min(|A|, |B|) for two joinable columns to 
 DOMAIN_OVERLAP_MIN = 0.3  # |A ∩ D| / |A| for a joinable column to join a whole domain D
 INCLUSION_MIN = 0.9     # |A ∩ B| / |A| for a value column to be an inferred foreign key
 MAX_CATEGORIES = 30     # a value column with at most this many distinct values is categorical
+GENERIC_KEYS = {"id", "key", "pk", "rowid", "uid"}
 MAX_CONSTANTS = 12      # most frequent values offered as constants per column
 
 
@@ -243,7 +244,9 @@ def _infer_domains(eng: Engine, cat: Catalog) -> None:
             ci, cj = cols[i], cols[j]
             ni, nj = counts.get(i, 0), counts.get(j, 0)
             if ci in joinable and cj in joinable:
-                if n / max(1, min(ni, nj)) >= OVERLAP_MIN:
+                # surrogate keys 1..N of keyed tables all overlap: there the names must agree too
+                keyed = cat.tables[ci[0]].key and cat.tables[cj[0]].key
+                if n / max(1, min(ni, nj)) >= OVERLAP_MIN and (not keyed or _names_agree(ci, cj, cat)):
                     union(ci, cj)
                 continue
             for val, other, nv in ((ci, cj, ni), (cj, ci, nj)):
@@ -251,18 +254,19 @@ def _infer_domains(eng: Engine, cat: Catalog) -> None:
                         and n / max(1, nv) >= INCLUSION_MIN and _looks_like_fk(val, other, cat, nv):
                     joinable.add(val)
                     union(val, other)
-        _merge_into_domains(eng, v, cols, joinable, find, union)
+        _merge_into_domains(eng, cat, v, cols, joinable, find, union)
     for tc in joinable:
         cat.domains[tc] = "/".join(find(tc))
     _read_constants(eng, cat, value_cols - joinable)
 
 
-def _merge_into_domains(eng: Engine, v: exp.Expr, cols: list[tuple[str, str]], joinable: set[tuple[str, str]],
-                        find: Any, union: Any) -> None:
+def _merge_into_domains(eng: Engine, cat: Catalog, v: exp.Expr, cols: list[tuple[str, str]],
+                        joinable: set[tuple[str, str]], find: Any, union: Any) -> None:
     """Second pass: a joinable column joins a domain when enough of its values
     occur anywhere in that domain, not only in one of its columns. (Mothers
-    barely overlap brothers or sisters, but many are someone's child.)"""
-    idx = [i for i, tc in enumerate(cols) if tc in joinable]
+    barely overlap brothers or sisters, but many are someone's child.) Keyless
+    tables only: in keyed ones, surrogate keys 1..N overlap by accident."""
+    idx = [i for i, tc in enumerate(cols) if tc in joinable and not cat.tables[tc[0]].key]
     for _ in range(len(idx)):
         roots = {i: "/".join(find(cols[i])) for i in idx}
         if len(set(roots.values())) < 2:
@@ -284,12 +288,27 @@ def _merge_into_domains(eng: Engine, v: exp.Expr, cols: list[tuple[str, str]], j
             return
 
 
+def _ref_names(table: str, column: str) -> set[str]:
+    """Names a column referring to ``table.column`` would likely have."""
+    rt = table.lower()
+    stems = {rt, rt.rstrip("s"), rt[:-3] + "y" if rt.endswith("ies") else rt}
+    return {column.lower()} | stems | {s + "_id" for s in stems} | {s + "id" for s in stems}
+
+
+def _names_agree(a: tuple[str, str], b: tuple[str, str], cat: Catalog) -> bool:
+    """Two key columns of keyed tables name the same thing: one name twice
+    (``customer_id``), or one column named after the other's table whose key it
+    is (``orders.customer_id`` and ``customers.id``)."""
+    na, nb = a[1].lower(), b[1].lower()
+    if na == nb:
+        return na not in GENERIC_KEYS   # every table's ``id``
+    refers = lambda x, y: cat.tables[y[0]].key == (y[1],) and x[1].lower() in _ref_names(*y)
+    return refers(a, b) or refers(b, a)
+
+
 def _looks_like_fk(val: tuple[str, str], ref: tuple[str, str], cat: Catalog, n_distinct: int) -> bool:
     """Name evidence for an inferred FK: same column name, or named after the table."""
-    c, (rt, rc) = val[1].lower(), (ref[0].lower(), ref[1].lower())
-    stems = {rt, rt.rstrip("s"), rt[:-3] + "y" if rt.endswith("ies") else rt}
-    names = {rc} | stems | {s + "_id" for s in stems} | {s + "id" for s in stems}
-    return c in names or (cat.tables[val[0]].column(val[1]).family == "str" and n_distinct > MAX_CATEGORIES)
+    return val[1].lower() in _ref_names(*ref) or (cat.tables[val[0]].column(val[1]).family == "str" and n_distinct > MAX_CATEGORIES)
 
 
 def _read_constants(eng: Engine, cat: Catalog, cols: set[tuple[str, str]]) -> None:

@@ -414,19 +414,55 @@ def import_popper(task_dir: str | Path, out_path: str | Path, reporter: Reporter
         return _import(Path(task_dir), Path(out_path), Phases(reporter))
 
 
-def _import(d: Path, out: Path, ph: Phases) -> ImportReport:
+def import_aleph(task_dir: str | Path, out_path: str | Path, reporter: Reporter | None = None) -> ImportReport:
+    """Read an Aleph task folder (``NAME.b`` background, ``NAME.f`` positive and
+    ``NAME.n`` negative examples) into ``out_path``, as :func:`import_popper` does.
+    Mode declarations and settings are directives: counted, not used."""
+    with _no_gc():
+        return _import(Path(task_dir), Path(out_path), Phases(reporter), aleph=True)
+
+
+def _aleph_files(d: Path) -> tuple[Path, Path, Path | None]:
+    bs = sorted(d.glob("*.b"))
+    if len(bs) != 1:
+        raise SourceError(f"{d} holds {len(bs)} .b files; an Aleph task folder holds one NAME.b with NAME.f "
+                          "(and optionally NAME.n)")
+    f, n = bs[0].with_suffix(".f"), bs[0].with_suffix(".n")
+    if not f.is_file():
+        raise SourceError(f"{f} is missing; an Aleph task holds NAME.b, NAME.f and optionally NAME.n")
+    return bs[0], f, n if n.is_file() else None
+
+
+def _wrap(read: Read, kind: str) -> list[Clause]:
+    """Aleph example facts ``p(a).`` as Popper's ``pos(p(a)).`` / ``neg(p(a)).``."""
+    return [Clause(Struct(kind, (c.term,)), c.line) for c in read.clauses]
+
+
+def _import(d: Path, out: Path, ph: Phases, aleph: bool = False) -> ImportReport:
     if not d.is_dir():
-        raise UsageError(f"task folder {str(d)!r} does not exist; give a folder holding bk.pl and exs.pl")
-    for f in ("bk.pl", "exs.pl"):
-        if not (d / f).is_file():
-            raise SourceError(f"{d / f} is missing; a Popper task folder holds bk.pl, exs.pl and bias.pl")
+        what = "NAME.b, NAME.f and NAME.n" if aleph else "bk.pl and exs.pl"
+        raise UsageError(f"task folder {str(d)!r} does not exist; give a folder holding {what}")
     rep = ImportReport(str(d), str(out))
-    with ph.phase("parse"):
-        bk, exs = _read(d / "bk.pl"), _read(d / "exs.pl")
-        bias_read = _read(d / "bias.pl", lenient=True) if (d / "bias.pl").is_file() else None
+    if aleph:
+        b, f, n = _aleph_files(d)
+        with ph.phase("parse"):
+            bk, pos = _read(b), _read(f)
+            neg = _read(n) if n is not None else Read([])
+        exs = Read(_wrap(pos, "pos") + _wrap(neg, "neg"), pos.directives + neg.directives)
+        bias_read = None
+        rep.notes.append(f"Aleph task: {len(pos.clauses)} positive, {len(neg.clauses)} negative examples; "
+                         "mode declarations are not used (ruledisc infers joins from the tables)")
+    else:
+        for name in ("bk.pl", "exs.pl"):
+            if not (d / name).is_file():
+                raise SourceError(f"{d / name} is missing; a Popper task folder holds bk.pl, exs.pl and bias.pl")
+        with ph.phase("parse"):
+            bk, exs = _read(d / "bk.pl"), _read(d / "exs.pl")
+            bias_read = _read(d / "bias.pl", lenient=True) if (d / "bias.pl").is_file() else None
     rep.directives = bk.directives + exs.directives
     if bias_read is None:
-        rep.notes.append("no bias.pl: every bk table is offered as background")
+        if not aleph:
+            rep.notes.append("no bias.pl: every bk table is offered as background")
     else:
         rep.bias = read_bias(bias_read.clauses)
         if bias_read.unreadable:
