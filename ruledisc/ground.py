@@ -49,6 +49,12 @@ class Soft:
     observed: list[np.ndarray]
     raw: np.ndarray
 
+    def select(self, mask: np.ndarray) -> Soft:
+        """The rows of the pairs in ``mask`` (P,) bool; thresholds keep their ids."""
+        m = torch.from_numpy(mask)
+        return Soft(self.values[m], self.param[m], self.sign, self.center, self.scale, self.slots, self.observed,
+                    self.raw[mask])
+
     def to(self, device: str | torch.device) -> Soft:
         return Soft(self.values.to(device), self.param.to(device), self.sign.to(device), self.center, self.scale,
                     self.slots, self.observed, self.raw)
@@ -92,6 +98,12 @@ class Groundings:
     @property
     def n_heads(self) -> int:
         return int(self.labels.shape[0])
+
+    def select(self, mask: np.ndarray) -> Groundings:
+        """The pairs in ``mask`` (P,) bool; heads and clause ids unchanged."""
+        m = torch.from_numpy(mask)
+        return Groundings(self.clause[m], self.head[m], self.truth[m], self.labels, self.weights, self.n_clauses,
+                          self.soft.select(mask) if self.soft is not None else None)
 
     def to(self, device: str | torch.device) -> Groundings:
         return Groundings(self.clause.to(device), self.head.to(device), self.truth.to(device),

@@ -111,41 +111,34 @@ class Adam:
 
 
 def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: LearnerConfig) -> FitResult:
-    """Learn rule weights by gradient descent (Adam, full batch, seeded).
+    """Learn rule weights (and thresholds) by gradient descent (Adam, full batch, seeded).
 
     lengths, confidence: (C,). With crisp facts, heads reached by the same clause
     set are merged first (:func:`~ruledisc.ground.compress`): the loss is unchanged
-    and an epoch costs O(distinct clause sets), not O(groundings).
+    and an epoch costs O(distinct clause sets), not O(groundings). With learnable
+    thresholds there are two stages: every clause at its initial thresholds
+    (crisp, compressed), then the clauses that kept some weight, with soft
+    comparisons whose thresholds move.
     """
     torch.manual_seed(cfg.seed)
     device = cfg.device or ("cuda" if torch.cuda.is_available() else "cpu")
     if g.n_clauses == 0:
         return FitResult(np.zeros(0), [], device)
     soft = g.soft
-    g = (compress(g, cfg.seed) if soft is None else g).to(device)
-    model = ClauseSelector(init_logits(confidence), cfg.tnorm).to(device)
-    params = list(model.parameters())
-    u = torch.zeros(len(soft.slots) if soft else 0, device=device, requires_grad=True)   # (J,) θ, scaled
-    opt = Adam(params, lr=cfg.lr)
-    opt_u = Adam([u], lr=THETA_LR)
-    cost = torch.tensor(1.0 + cfg.length_cost * lengths, dtype=torch.float32, device=device)
-    total_w = g.weights.sum().clamp(min=1.0)
-    losses = []
-    for epoch in range(cfg.epochs):
-        truth = g.soft.truth(u, _tau(epoch, cfg.epochs)) if g.soft is not None else None
-        h = model(g, truth=truth).clamp(1e-6, 1 - 1e-6)                      # (H',)
-        bce = -(g.labels * torch.log(h) + (1 - g.labels) * torch.log1p(-h))  # (H',)
-        loss = (g.weights * bce).sum() / total_w + cfg.sparsity * (model.rule_weights() * cost).sum() / total_w
-        loss.backward()
-        opt.step()
-        opt_u.step()
-        losses.append(float(loss.detach()))
-    weights = model.rule_weights().detach().cpu().numpy().astype(np.float64)
+    start = g if soft is None else _crisp_thresholds(g, soft, soft.center)[0]
+    logits, _, losses = _train(compress(start, cfg.seed), init_logits(confidence), lengths, cfg, device)
+    theta = None
+    if soft is not None:   # the soft stage starts afresh: only the choice of clauses carries over
+        keep = _soft_stage(logits)
+        sub = g.select(np.isin(g.clause.numpy(), keep))
+        sub_logits, u, more = _train(sub, init_logits(confidence), lengths, cfg, device)
+        logits[keep] = sub_logits[keep]
+        losses += more
+        theta = soft.center + soft.scale * u
+    weights = torch.sigmoid(logits).numpy().astype(np.float64)
     res = FitResult(weights, losses, device)
-    g = g.to("cpu")
     if soft is not None:
         raw = g
-        theta = soft.center + soft.scale * u.detach().cpu().numpy().astype(np.float64)
         theta = polish(raw, soft, theta, res.selected(cfg.threshold))
         g, res.thresholds = _crisp_thresholds(raw, soft, theta)
     res.program = prune_redundant(g, res.selected(cfg.threshold), weights, lengths, cfg.literal_cost)
@@ -163,7 +156,44 @@ def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: Learner
     return res
 
 
-TAU = (0.5, 0.01)   # soft comparison temperature, in spreads of the compared values: first and last epoch
+SOFT_FLOOR = 0.05   # clauses below this weight after the crisp stage are left out of the soft one
+SOFT_MOST = 64      # and at most this many (the heaviest) go on
+
+
+def _soft_stage(logits: torch.Tensor) -> np.ndarray:
+    """Clauses that go on to the soft stage: the heaviest with weight left after the crisp one."""
+    w = torch.sigmoid(logits).numpy()
+    order = np.argsort(-w, kind="stable")
+    return np.sort(order[w[order] > SOFT_FLOOR][:SOFT_MOST])
+
+
+def _train(g: Groundings, logits: torch.Tensor, lengths: np.ndarray, cfg: LearnerConfig, device: str
+           ) -> tuple[torch.Tensor, np.ndarray, list[float]]:
+    """Adam on the clause logits (C,) and, if ``g.soft``, the scaled thresholds u (J,);
+    returns both (on the CPU) and the losses."""
+    g = g.to(device)
+    model = ClauseSelector(logits, cfg.tnorm).to(device)
+    u = torch.zeros(len(g.soft.slots) if g.soft is not None else 0, device=device, requires_grad=True)
+    opt, opt_u = Adam(list(model.parameters()), lr=cfg.lr), Adam([u], lr=THETA_LR)
+    cost = torch.tensor(1.0 + cfg.length_cost * lengths, dtype=torch.float32, device=device)
+    total_w = g.weights.sum().clamp(min=1.0)
+    losses = []
+    for epoch in range(cfg.epochs):
+        truth = g.soft.truth(u, _tau(epoch, cfg.epochs)) if g.soft is not None else None
+        h = model(g, truth=truth)                                             # (H',)
+        # noise mode: a label is the truth flipped with probability ρ (forward noise
+        # correction); else one mislabelled atom outweighs many right ones in the loss
+        h = (h * (1 - 2 * cfg.noise) + cfg.noise).clamp(1e-6, 1 - 1e-6)
+        bce = -(g.labels * torch.log(h) + (1 - g.labels) * torch.log1p(-h))  # (H',)
+        loss = (g.weights * bce).sum() / total_w + cfg.sparsity * (model.rule_weights() * cost).sum() / total_w
+        loss.backward()
+        opt.step()
+        opt_u.step()
+        losses.append(float(loss.detach()))
+    return model.logits.detach().cpu(), u.detach().cpu().numpy().astype(np.float64), losses
+
+
+TAU = (0.3, 0.01)   # soft comparison temperature, in spreads of the compared values: first and last epoch
 THETA_LR = 0.01     # threshold step, in spreads per epoch (Adam)
 
 
@@ -218,9 +248,8 @@ def _crisp_thresholds(g: Groundings, soft: Soft, theta: np.ndarray
     out: dict[int, dict[int, float]] = {}
     for (c, lit), t in zip(soft.slots, snapped):
         out.setdefault(c, {})[lit] = float(t)
-    keep = soft.holds(snapped).numpy()
-    crisp = Groundings(g.clause[keep], g.head[keep], torch.ones(int(keep.sum()), dtype=torch.float32),
-                       g.labels, g.weights, g.n_clauses)
+    crisp = g.select(soft.holds(snapped).numpy())
+    crisp.soft = None
     return crisp, out
 
 
