@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 from sqlglot import exp
 
 from ruledisc.datasets import dilp
@@ -34,3 +35,27 @@ def test_unrelated_string_columns_keep_separate_domains() -> None:
     cat = introspect(Engine(con))
     assert cat.domain("owns", "person") == cat.domain("knows", "a") == cat.domain("knows", "b")
     assert cat.domain("owns", "pet") != cat.domain("owns", "person")
+
+
+def _keyed_db(declare_fks: bool) -> duckdb.DuckDBPyConnection:
+    """Surrogate keys 1..N everywhere, so every id column overlaps every other."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, segment TEXT)")
+    con.execute("CREATE TABLE orders (order_id INTEGER PRIMARY KEY, customer_id INTEGER"
+                + (" REFERENCES customers (customer_id)" if declare_fks else "") + ", channel TEXT)")
+    con.execute("CREATE TABLE shipments (shipment_id INTEGER PRIMARY KEY, order_id INTEGER, carrier TEXT)")
+    con.execute("INSERT INTO customers SELECT i, 'c' || (i % 3) FROM range(1, 41) t(i)")
+    con.execute("INSERT INTO orders SELECT i, 1 + i % 40, 'web' FROM range(1, 121) t(i)")
+    con.execute("INSERT INTO shipments SELECT i, i, 'fastco' FROM range(1, 121) t(i)")
+    return con
+
+
+@pytest.mark.parametrize("declare_fks", [True, False])
+def test_foreign_keys_declared_or_inferred_by_name_and_inclusion(declare_fks):
+    cat = introspect(Engine(_keyed_db(declare_fks)))
+    d = cat.domain
+    assert d("orders", "customer_id") == d("customers", "customer_id")
+    assert d("shipments", "order_id") == d("orders", "order_id")        # inferred: name + every value included
+    # overlapping surrogate keys with unrelated names stay apart
+    assert d("orders", "order_id") != d("customers", "customer_id")
+    assert d("shipments", "shipment_id") != d("orders", "order_id")
