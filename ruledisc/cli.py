@@ -212,6 +212,27 @@ def import_popper_cmd(
     typer.echo(json.dumps(rep.to_dict(), indent=2) if as_json else rep.summary())
 
 
+@app.command("explain")
+@handled
+def explain_cmd(
+    db: str = typer.Argument(..., help="DuckDB file, .sql script, or folder of .parquet/.csv files."),
+    target: str = typer.Option(..., "--target", "-t", help="TABLE, TABLE.COLUMN or TABLE.COLUMN=VALUE."),
+    fact: str | None = typer.Option(None, "--fact", help="A ground atom of a table target: 'grandmother(ann, bob)'."),
+    key: str | None = typer.Option(None, "--key", help="The row's key value(s), comma-separated (column targets)."),
+    key_columns: str | None = typer.Option(None, "--key-columns",
+                                           help="Key column(s) of the target table if it declares none."),
+    rules: Path | None = typer.Option(None, "--rules", help="Rules file (JSON or .dl); default: the stored rules."),
+    schema: str = typer.Option("ruledisc", "--schema", help="Schema of the stored rules."),
+    as_json: bool = typer.Option(False, "--json", help="Print the explanation as JSON on stdout only."),
+) -> None:
+    """Explain one prediction: the rules that fire, their weights and the rows they used;
+    for a fact no rule derives, the rule that came closest and the literal that failed."""
+    from .explain import explain
+    cols = tuple(c.strip() for c in key_columns.split(",") if c.strip()) if key_columns else None
+    ex = explain(db, target, fact=fact, key=key, rules=rules, schema=schema, key_columns=cols)
+    typer.echo(json.dumps(ex.to_dict(), indent=2, default=str) if as_json else ex.text())
+
+
 @app.command("import-aleph")
 @handled
 def import_aleph_cmd(

@@ -377,7 +377,7 @@ def _groups(sets: Sequence[RuleSet], cat: Catalog, schema: str) -> list[RuleGrou
 def _stored_rulesets(src: Source, schema: str, target: str) -> list[RuleSet]:
     """The stored rules of ``target`` and of its invented predicates."""
     eng = src.engine
-    q = (exp.select("target", "rule_text", "head_columns", "predicates")
+    q = (exp.select("target", "rule_text", "head_columns", "predicates", "weight", "confidence")
          .from_(exp.table_("rules", db=schema, quoted=True))
          .where(exp.or_(exp.EQ(this=exp.column("target"), expression=exp.Literal.string(target)),
                         exp.func("regexp_full_match", exp.column("target"),
@@ -390,11 +390,11 @@ def _stored_rulesets(src: Source, schema: str, target: str) -> list[RuleSet]:
             from err
     from .parse import parse_rule
     sets: dict[str, RuleSet] = {target: RuleSet(target, [])}
-    for name, text, cols, preds in rows:
+    for name, text, cols, preds, weight, confidence in rows:
         rs = sets.setdefault(name, RuleSet(name, []))
         rs.columns = [(c["name"], c["type"]) for c in json.loads(cols)]
         rs.predicates = json.loads(preds)
-        rs.rules.append(StoredRule(parse_rule(text)))
+        rs.rules.append(StoredRule(parse_rule(text), weight, confidence=confidence))
     return list(sets.values())
 
 
