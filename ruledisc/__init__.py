@@ -5,8 +5,9 @@
 """
 
 from .errors import DataError, RulediscError, RuleSyntaxError, SchemaError, SourceError, TargetError, UsageError
+from .explain import Explanation, explain
 from .parse import parse_program, parse_rule
-from .pipeline import MineOptions, apply, evaluate, mine, stored_rules
+from .pipeline import MineOptions, apply, evaluate, mine, score, stored_rules
 from .result import LearnedRule, MineResult
 from .rule import Atom, Comparison, Const, Rule, Var
 
@@ -16,6 +17,7 @@ __all__ = [
                      "Comparison",
                      "Const",
                      "DataError",
+                     "Explanation",
                      "LearnedRule",
                      "MineOptions",
                      "MineResult",
@@ -29,8 +31,10 @@ __all__ = [
                      "Var",
                      "apply",
                      "evaluate",
+                     "explain",
                      "mine",
                      "parse_program",
                      "parse_rule",
+                     "score",
                      "stored_rules",
 ]

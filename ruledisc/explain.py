@@ -23,7 +23,7 @@ from .errors import DataError, UsageError
 from .introspect import ATTRIBUTE, Catalog, col, family, introspect, tab
 from .parse import parse_rule
 from .rule import Atom, Comparison, Const, Rule, Var
-from .rulesfile import load_rules
+from .rulesfile import rule_sets
 from .score import derived_facts
 from .source import DatabaseLike, open_source
 from .target import EXAMPLES, TABLE, Target, materialise_examples, parse_target
@@ -329,7 +329,7 @@ def explain(db: DatabaseLike, target: str, fact: str | None = None, key: str | N
         tgt = parse_target(target, cat, key_columns)
         values = fact_values(tgt, fact, key)
         if rules is not None:
-            sets = load_rules(rules)
+            sets = rule_sets(rules)
             if not any(s.target == tgt.name for s in sets):
                 raise UsageError(f"rules file {rules} has no rules for target {tgt.name!r}")
         else:

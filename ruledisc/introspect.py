@@ -158,10 +158,27 @@ def introspect(eng: Engine, keys: dict[str, tuple[str, ...]] | None = None) -> C
                 tables[t].column(c)
             tables[t] = Table(t, tables[t].columns, tuple(k), tables[t].fks)
     cat = Catalog(tables, rows=_row_counts(eng, list(tables)))
+    _infer_keys(eng, cat)
     for t in tables.values():
         _add_predicates(cat, t)
     _infer_domains(eng, cat)
     return cat
+
+
+def _infer_keys(eng: Engine, cat: Catalog) -> None:
+    """A table without a declared key (parquet, csv, DataFrames) gets one if a column
+    named like its key (``id``, ``order_id`` in ``orders``) holds unique, non-NULL values."""
+    for t in list(cat.tables.values()):
+        if t.key or cat.rows.get(t.name, 0) == 0:
+            continue
+        names = _ref_names(t.name, "id") - {t.name.lower()}
+        for c in t.columns:
+            if c.name.lower() in names and c.family in ("int", "str"):
+                n, nd = eng.rows(exp.select(exp.func("count", col(c.name)), exp.func(
+                    "count", exp.Distinct(expressions=[col(c.name)]))).from_(tab(t.name)))[0]
+                if n == nd == cat.rows[t.name]:
+                    cat.tables[t.name] = Table(t.name, t.columns, (c.name,), t.fks)
+                    break
 
 
 def _row_counts(eng: Engine, names: list[str]) -> dict[str, int]:
@@ -244,8 +261,9 @@ def _infer_domains(eng: Engine, cat: Catalog) -> None:
             ci, cj = cols[i], cols[j]
             ni, nj = counts.get(i, 0), counts.get(j, 0)
             if ci in joinable and cj in joinable:
-                # surrogate keys 1..N of keyed tables all overlap: there the names must agree too
-                keyed = cat.tables[ci[0]].key and cat.tables[cj[0]].key
+                # surrogate keys 1..N of keyed tables all overlap (and small counts overlap them):
+                # next to a keyed table, the names must agree too
+                keyed = cat.tables[ci[0]].key or cat.tables[cj[0]].key
                 if n / max(1, min(ni, nj)) >= OVERLAP_MIN and (not keyed or _names_agree(ci, cj, cat)):
                     union(ci, cj)
                 continue
@@ -289,9 +307,10 @@ def _merge_into_domains(eng: Engine, cat: Catalog, v: exp.Expr, cols: list[tuple
 
 
 def _ref_names(table: str, column: str) -> set[str]:
-    """Names a column referring to ``table.column`` would likely have."""
+    """Names a column referring to ``table.column`` would likely have (for ``line_items``:
+    ``line_items_id``, ``line_item_id``, ``line_id``, ...)."""
     rt = table.lower()
-    stems = {rt, rt.rstrip("s"), rt[:-3] + "y" if rt.endswith("ies") else rt}
+    stems = {rt, rt.rstrip("s"), rt[:-3] + "y" if rt.endswith("ies") else rt, rt.split("_")[0]}
     return {column.lower()} | stems | {s + "_id" for s in stems} | {s + "id" for s in stems}
 
 

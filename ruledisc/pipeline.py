@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import polars as pl
 from sqlglot import exp
 
 from .bias import Bias, search
@@ -28,13 +29,20 @@ from .progress import Phases, Reporter
 from .recursion import is_recursive, reading
 from .result import InventedPredicate, LearnedRule, MineResult
 from .rule import Rule
-from .rulesfile import RuleSet, check_rules, head_columns, load_rules, predicate_signatures, register_predicates
+from .rulesfile import (
+    RuleSet,
+    check_rules,
+    head_columns,
+    predicate_signatures,
+    register_predicates,
+    rule_sets,
+)
 from .score import Counts, derived_facts, program_counts, rule_counts
 from .semantics import TNorm
 from .source import DatabaseLike, Source, open_source
 from .target import TABLE, Target, label_universe, materialise_examples, parse_target
 from .thresholds import with_thresholds
-from .writeback import RuleGroup, StoredRule, check_schema_name, view_table, write_groups, write_rules
+from .writeback import RuleGroup, StoredRule, check_schema_name, program_scores, view_table, write_groups, write_rules
 
 
 @dataclass(frozen=True)
@@ -325,11 +333,13 @@ def _learned(rule: Rule, weight: float, c: Counts, cat: Catalog, target: Target,
     return LearnedRule(rule, sql, weight, c.support, c.confidence, c.recall, c.precision, c.recall)
 
 
-def apply(rules_path: str | Path, db: DatabaseLike, schema: str = "ruledisc",
+def apply(rules: str | Path | MineResult, db: DatabaseLike, schema: str = "ruledisc",
           reporter: Reporter | None = None) -> list[str]:
-    """Compile a rules file into views in ``db`` (a new DuckDB path is created)."""
+    """Compile rules (a rules file, or a :class:`MineResult`) into views in ``db``
+    (a new DuckDB path is created); returns the views' names. :func:`score`
+    returns the predicted rows instead, writing nothing."""
     check_schema_name(schema)
-    sets = load_rules(rules_path)
+    sets = rule_sets(rules)
     path = Path(db) if isinstance(db, (str, Path)) else None
     existed = path.exists() if path is not None else True
     ph = Phases(reporter)
@@ -348,6 +358,30 @@ def apply(rules_path: str | Path, db: DatabaseLike, schema: str = "ruledisc",
         if not ok and path is not None and not existed and path.exists():
             path.unlink()  # a failed apply to a new path leaves nothing behind
             Path(str(path) + ".wal").unlink(missing_ok=True)
+
+
+def score(rules: str | Path | MineResult, db: DatabaseLike, target: str | None = None) -> pl.DataFrame:
+    """Score the rows of ``db`` (new, unlabelled data: only the tables the rule bodies
+    read are needed) with ``rules`` (a rules file or a :class:`MineResult`); writes nothing.
+
+    Returns a polars DataFrame with the head's columns (a column target: its key)
+    and ``score``, the noisy-or of the confidences of the rules that fire, one row
+    per predicted fact. ``target`` picks a rule set when a ``.dl`` file holds several.
+    """
+    sets = rule_sets(rules)
+    name = target or (rules.target if isinstance(rules, MineResult) else sets[-1].target)
+    if name not in {s.target for s in sets}:
+        raise UsageError(f"no rules for {name!r}; the rules are for {', '.join(sorted({s.target for s in sets}))}")
+    for rs in sets:
+        check_rules(rs)
+    src = open_source(db)
+    try:
+        eng = src.engine
+        cat = introspect(eng)
+        rs = _prepare_program(eng, cat, sets, name)
+        return eng.polars(program_scores(cat, head_columns(rs, cat), rs.rules))
+    finally:
+        src.close()
 
 
 def _groups(sets: Sequence[RuleSet], cat: Catalog, schema: str) -> list[RuleGroup]:
@@ -429,7 +463,7 @@ def evaluate(db: DatabaseLike, target: str, rules: str | Path | None = None, sch
         cat = introspect(eng, _keys_for(target, key))
         tgt = parse_target(target, cat, key, negatives)
         if rules is not None:
-            sets = load_rules(rules)
+            sets = rule_sets(rules)
             if not any(s.target == tgt.name for s in sets):
                 raise UsageError(f"rules file {rules} has no rules for target {tgt.name!r}")
         else:

@@ -43,10 +43,25 @@ def load_rules(path: str | Path) -> list[RuleSet]:
     raise UsageError(f"rules file {p} must end in .json (from mine --out) or .dl (Datalog)")
 
 
+def rule_sets(rules: Any) -> list[RuleSet]:
+    """Rule sets from a rules file path, or from a mining result (anything with ``to_dict``)."""
+    if hasattr(rules, "to_dict"):
+        return from_dict(rules.to_dict(), "the mining result")
+    return load_rules(rules)
+
+
 def _from_json(text: str, p: Path) -> list[RuleSet]:
-    """The invented predicates' rule sets (in the file's order), then the target's."""
     try:
         d = json.loads(text)
+    except ValueError as err:
+        raise SourceError(f"{p} is not a ruledisc rules file (JSON from mine --out): {err}") from err
+    return from_dict(d, str(p))
+
+
+def from_dict(d: Any, where: str) -> list[RuleSet]:
+    """The invented predicates' rule sets (in the file's order), then the target's."""
+    p = where
+    try:
         preds = d.get("predicates") or {}
         out = [RuleSet(inv["name"], [StoredRule(parse_rule(t)) for t in inv["rules"]], _columns(inv), preds)
                for inv in d.get("invented") or []]
@@ -56,7 +71,7 @@ def _from_json(text: str, p: Path) -> list[RuleSet]:
                                     r.get("confidence"), r.get("head_coverage"), r.get("precision"),
                                     r.get("recall")))
         out.append(RuleSet(d["target"], rules, _columns(d), preds))
-    except (ValueError, KeyError, TypeError) as err:
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise SourceError(f"{p} is not a ruledisc rules file (JSON from mine --out): {err}") from err
     except RuleSyntaxError as err:
         raise SourceError(f"{p}: bad rule text: {err}") from err

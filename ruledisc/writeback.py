@@ -95,6 +95,19 @@ def recursive_union_view(cat: Catalog, columns: Sequence[tuple[str, str]], rules
     return with_fixpoint(_noisy_or(parts, names), rules, cat, names, types)
 
 
+def program_scores(cat: Catalog, columns: Sequence[tuple[str, str]], rules: Sequence[StoredRule]) -> exp.Query:
+    """The rows a program predicts with their noisy-or ``score``, as one query (what the
+    union view holds, without writing any view)."""
+    names = [c for c, _ in columns]
+    confs = [r.confidence if r.confidence is not None else (r.weight or 1.0) for r in rules]
+    program = [r.rule for r in rules]
+    if not program:
+        return union_view("main", "none", columns, [])
+    if is_recursive(program):
+        return recursive_union_view(cat, columns, program, confs)
+    return _noisy_or([view_select(r, cat, names).select(_conf(c), copy=False) for r, c in zip(program, confs)], names)
+
+
 def _existing_views(eng: Engine, schema: str, target: str) -> list[str]:
     """Views of a target's earlier run: its rule views and its invented predicates' views."""
     q = exp.select("table_name").from_("information_schema.tables").where(exp.and_(
