@@ -326,7 +326,8 @@ def explain(db: DatabaseLike, target: str, fact: str | None = None, key: str | N
     try:
         eng = src.engine
         cat = introspect(eng, _keys_for(target, key_columns))
-        tgt = parse_target(target, cat, key_columns)
+        tgt = parse_target(target, cat, key_columns, labelled=False)
+        labelled = tgt.column is None or any(c.name == tgt.column for c in cat.tables[tgt.table].columns)
         values = fact_values(tgt, fact, key)
         if rules is not None:
             sets = rule_sets(rules)
@@ -335,8 +336,9 @@ def explain(db: DatabaseLike, target: str, fact: str | None = None, key: str | N
         else:
             sets = _stored_rulesets(src, schema, tgt.name)
         rs = _prepare_program(eng, cat, sets, tgt.name)
-        materialise_examples(eng, tgt, cat)
-        label = _label(eng, tgt, values)
+        if labelled:
+            materialise_examples(eng, tgt, cat)
+        label = _label(eng, tgt, values, labelled)
         program = [r.rule for r in rs.rules]
         idb = derived_facts(eng, cat, tgt, program)
         fired = []
@@ -354,12 +356,15 @@ def explain(db: DatabaseLike, target: str, fact: str | None = None, key: str | N
         src.close()
 
 
-def _label(eng: Engine, tgt: Target, values: tuple[Any, ...]) -> int | None:
+def _label(eng: Engine, tgt: Target, values: tuple[Any, ...], labelled: bool) -> int | None:
+    """The fact's label: 1, 0, or None (unlabelled; a column target on rows without the column)."""
     if tgt.kind != TABLE:
         hit = exp.and_(*[exp.EQ(this=col(c), expression=literal(v)) for c, v in zip(tgt.head_columns, values)])
         if not eng.rows(exp.select(exp.Literal.number(1)).from_(tab(tgt.table)).where(hit).limit(1)):
             shown = ", ".join(f"{c} = {v!r}" for c, v in zip(tgt.head_columns, values))
             raise DataError(f"table {tgt.table!r} has no row with {shown}; --key takes the row's key value(s)")
+    if not labelled:
+        return None
     where = exp.and_(*[exp.EQ(this=exp.column(f"c{i}"), expression=literal(v)) for i, v in enumerate(values)])
     rows = eng.rows(exp.select("label").from_(EXAMPLES).where(where).limit(1))
     if rows:

@@ -59,8 +59,9 @@ class Target:
 
 
 def parse_target(spec: str, cat: Catalog, key: tuple[str, ...] | None = None,
-                 negatives: str | None = None) -> Target:
-    """Resolve a target spec against the catalog; errors say what to do instead."""
+                 negatives: str | None = None, labelled: bool = True) -> Target:
+    """Resolve a target spec against the catalog; errors say what to do instead.
+    ``labelled=False`` accepts a column target whose column is absent (new rows to score)."""
     if not spec or not spec.strip():
         raise UsageError("empty --target; give TABLE, TABLE.COLUMN or TABLE.COLUMN=VALUE")
     if spec in cat.tables:
@@ -78,7 +79,8 @@ def parse_target(spec: str, cat: Catalog, key: tuple[str, ...] | None = None,
     if not dot:
         raise SchemaError(f"unknown table {lhs!r} in --target (tables: {', '.join(sorted(cat.tables))})")
     t = cat.table(table)
-    c = t.column(column)
+    present = any(x.name == column for x in t.columns)
+    c = t.column(column) if labelled or present else None
     if negatives is not None:
         raise UsageError("--negatives applies to TABLE targets; a column target labels its own negatives")
     keys = key or t.key
@@ -90,12 +92,12 @@ def parse_target(spec: str, cat: Catalog, key: tuple[str, ...] | None = None,
     if column in keys:
         raise TargetError(f"column {column!r} is part of the key of {table!r}; pick another column")
     if eq:
-        if c.family in ("float",):
+        if c is not None and c.family in ("float",):
             raise TargetError(f"column {table}.{column} is {c.type}; a categorical target needs a "
                               "text, integer, boolean or date column")
         name, kind = f"{table}__{column}__{value}", CATEGORICAL
     else:
-        if c.family not in ("bool", "int"):
+        if c is not None and c.family not in ("bool", "int"):
             raise TargetError(f"column {table}.{column} is {c.type}, not boolean; use "
                               f"--target {table}.{column}=VALUE for one of its values")
         name, kind = f"{table}__{column}", BOOLEAN
