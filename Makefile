@@ -17,6 +17,8 @@ demo: $(STAMP)
 	$(BIN)/ruledisc mine sample_dbs/family.sql --target grandmother --background parent,male,female
 	@echo "== mining customers.churned from sample_dbs/shop.sql =="
 	$(BIN)/ruledisc mine sample_dbs/shop.sql --target customers.churned
+	@echo "== mining orders.late (joins, constants, thresholds; 10% noisy labels) from sample_dbs/business.sql =="
+	$(BIN)/ruledisc mine sample_dbs/business.sql --target orders.late --noise 0.1
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -22,7 +22,7 @@ from .compile import add_join, compile_body, head_select, union_all
 from .engine import Engine
 from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
 from .rule import Atom, Comparison, Const, Rule, Var, var_name
-from .target import EXAMPLES, TABLE, Target
+from .target import LEARN, TABLE, Target
 from .thresholds import OPS, PENDING, place, value_kind
 
 BATCH = 32             # most clauses per counting query
@@ -232,7 +232,7 @@ def _count(where: exp.Expr | None = None) -> exp.Expr:
 
 
 def _examples() -> exp.Table:
-    return exp.Table(this=exp.to_identifier(EXAMPLES), alias=exp.TableAlias(this=exp.to_identifier("e")))
+    return exp.Table(this=exp.to_identifier(LEARN), alias=exp.TableAlias(this=exp.to_identifier("e")))
 
 
 def _support_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.Select:

@@ -90,13 +90,17 @@ def mine_cmd(
                                        "errors), on or off."),
     noise: float = typer.Option(0.0, "--noise", help="Share of training labels expected to be wrong "
                                 "(e.g. 0.1): rules must explain more labels than their literals cost."),
+    max_examples: int = typer.Option(100_000, "--max-examples",
+                                     help="Labelled rows the learner reads; past it, a weighted sample "
+                                          "(rules are still scored on every row)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
     """Learn rules that explain TARGET from the rest of DB; print and store them."""
     res = pipeline.mine(db, target, reporter=_reporter(quiet or as_json), max_body=max_body, tnorm=tnorm,
                         epochs=epochs, seed=seed, dry_run=dry_run, schema=schema, negatives=negatives,
                         key=key, background=background, exclude=exclude or (), min_support=min_support,
-                        max_vars=max_vars, recursion=recursion, invention=invention, noise=noise)
+                        max_vars=max_vars, recursion=recursion, invention=invention, noise=noise,
+                        max_examples=max_examples)
     if out is not None:
         try:
             out.write_text(res.to_json() + "\n")

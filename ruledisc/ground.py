@@ -21,7 +21,7 @@ from .compile import head_select, union_all
 from .engine import Engine
 from .introspect import Catalog
 from .rule import Rule
-from .target import EXAMPLES, Target
+from .target import EXAMPLES, LEARN, Target
 from .thresholds import Slot, as_number, relax, slots, soft_select
 
 HEADS = "rd_heads"
@@ -153,7 +153,7 @@ def build_heads(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candi
                 max_negatives: int, seed: int) -> dict[str, int]:
     """Create ``rd_heads``; returns counts of positives, negatives and sampled negatives."""
     n = target.arity
-    ex = exp.select(*_cols(n), "label", exp.Literal.number(1.0).as_("w")).from_(EXAMPLES)
+    ex = exp.select(*_cols(n), "label", "w").from_(LEARN)
     parts: list[exp.Query] = [ex]
     info = {"negatives_total": 0, "negatives_kept": 0}
     if target.closed_world and cands:

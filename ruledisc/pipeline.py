@@ -40,7 +40,7 @@ from .rulesfile import (
 from .score import Counts, derived_facts, program_counts, rule_counts
 from .semantics import TNorm
 from .source import DatabaseLike, Source, open_source
-from .target import TABLE, Target, label_universe, materialise_examples, parse_target
+from .target import TABLE, Target, label_universe, learning_sample, materialise_examples, parse_target
 from .thresholds import with_thresholds
 from .writeback import RuleGroup, StoredRule, check_schema_name, program_scores, view_table, write_groups, write_rules
 
@@ -66,6 +66,7 @@ class MineOptions:
     min_confidence: float = 0.1
     max_candidates: int = 400
     max_negatives: int = 200_000
+    max_examples: int = 100_000  # labelled examples the learner reads; past it, a weighted sample
     threshold: float = 0.5
     device: str | None = None
     recursion: str = "auto"     # auto: tried when the flat program leaves training errors
@@ -90,6 +91,8 @@ class MineOptions:
             raise UsageError(f"--invention must be auto, on or off, got {self.invention!r}")
         if not 0 <= self.noise < 0.5:
             raise UsageError(f"--noise must be at least 0 and below 0.5, got {self.noise}")
+        if self.max_examples < 100:
+            raise UsageError(f"--max-examples must be at least 100, got {self.max_examples}")
         if self.steps < 1:
             raise UsageError(f"--steps must be at least 1, got {self.steps}")
         check_schema_name(self.schema)
@@ -146,6 +149,7 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
             cat.table(opts.negatives)
         target = parse_target(target_spec, cat, opts.key, opts.negatives)
         examples = materialise_examples(eng, target, cat)
+        examples["learn"] = learning_sample(eng, target, examples, opts.max_examples, opts.seed)
         if opts.noise > 0:
             examples["labels"] = label_universe(eng, target, cat, examples["positives"] + examples["negatives"])
     flat = _learn(eng, cat, target, examples, opts, ph, recursive=False)
@@ -288,7 +292,7 @@ def _learn(eng: Engine, cat: Catalog, target: Target, examples: dict[str, int], 
     if invented and bias.include is not None:
         bias = replace(bias, include=bias.include | invented)
     with ph.phase("candidates"), eng.in_phase("candidates"):
-        cands, stats = search(eng, cat, target, bias, examples["positives"], ph.note)
+        cands, stats = search(eng, cat, target, bias, examples["learn"]["positives"], ph.note)
     cfg = LearnerConfig(tnorm=TNorm(opts.tnorm), epochs=opts.epochs, lr=opts.lr, sparsity=opts.sparsity,
                         threshold=opts.threshold, seed=opts.seed, device=opts.device,
                         literal_cost=_literal_cost(opts), noise=opts.noise,

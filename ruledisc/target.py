@@ -19,7 +19,8 @@ from .introspect import Catalog, col, family, tab
 from .rule import Atom, Var, var_name
 
 TABLE, BOOLEAN, CATEGORICAL = "table", "boolean", "categorical"
-EXAMPLES = "rd_ex"
+EXAMPLES = "rd_ex"     # every labelled example: exact scoring reads these
+LEARN = "rd_learn"     # what the search and the learner read: the examples, or a weighted sample
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,37 @@ def materialise_examples(eng: Engine, target: Target, cat: Catalog) -> dict[str,
             raise TargetError(f"{clash} rows are both in {target.table!r} and in --negatives "
                               f"{target.negatives!r}")
     return {"positives": n_pos, "negatives": n_neg}
+
+
+def learning_sample(eng: Engine, target: Target, counts: dict[str, int], most: int, seed: int) -> dict[str, int]:
+    """Create ``rd_learn(c0.., label, w)``: every example (w = 1), or, past ``most``
+    labelled rows, a sample stratified by label (positives up to half of ``most``)
+    weighted back to the full counts. Candidates are counted and rules learned on
+    it; the extracted rules are re-scored exactly on every example. The closed
+    world is never sampled (its unlabelled heads are negatives). Returns the kept
+    counts."""
+    cols = [exp.column(f"c{i}") for i in range(target.arity)]
+    n_pos, n_neg = counts["positives"], counts["negatives"]
+    if target.closed_world or n_pos + n_neg <= most:
+        keep = {1: n_pos, 0: n_neg}
+    else:
+        kp = min(n_pos, most // 2)
+        keep = {1: kp, 0: min(n_neg, most - kp)}
+    parts = []
+    for label, total in ((1, n_pos), (0, n_neg)):
+        w = total / max(1, keep[label])
+        q = exp.select(*cols, "label", exp.Literal.number(w).as_("w")).from_(EXAMPLES).where(
+            exp.EQ(this=exp.column("label"), expression=exp.Literal.number(label)))
+        if keep[label] < total:
+            h = exp.Mod(this=exp.func("hash", *[c.copy() for c in cols], exp.Literal.number(seed)),
+                        expression=exp.Literal.number(1_000_003))
+            q = q.where(exp.LT(this=h, expression=exp.Literal.number(int(1_000_003 * keep[label] / total) + 1)))
+        parts.append(q)
+    eng.execute(exp.Create(this=exp.to_table(LEARN), kind="TABLE", replace=True,
+                           properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+                           expression=union_all(parts)))
+    got = dict(eng.rows(exp.select("label", "count(*)").from_(LEARN).group_by("label")))
+    return {"positives": int(got.get(1, 0)), "negatives": int(got.get(0, 0))}
 
 
 def label_universe(eng: Engine, target: Target, cat: Catalog, labelled: int) -> int:

@@ -25,7 +25,7 @@ from .compile import compile_body, head_exprs, union_all
 from .engine import Engine
 from .introspect import Catalog
 from .rule import Atom, Comparison, Const, Rule, Var
-from .target import EXAMPLES, Target
+from .target import LEARN, Target
 
 PENDING = Const("\x00threshold")   # placeholder until the search computes θ
 OPS = (">", "<=")
@@ -183,7 +183,7 @@ def place(eng: Engine, cat: Catalog, target: Target, rules: list[Rule]) -> list[
         agg = exp.Max if s.op == ">" else exp.Min
         q = (exp.select(exp.Literal.number(i).as_("cid"), exp.Max(this=label).as_("y"),
                         agg(this=exp.column("x0", "d")).as_("x"))
-             .from_(d).join(exp.to_table(EXAMPLES).as_("e"), on=on, join_type="LEFT" if target.closed_world else None)
+             .from_(d).join(exp.to_table(LEARN).as_("e"), on=on, join_type="LEFT" if target.closed_world else None)
              .group_by(*[exp.column(f"c{c}", "d") for c in range(n)]))
         if not target.closed_world:
             q = q.where(exp.Not(this=exp.Is(this=exp.column("label", "e"), expression=exp.Null())))
