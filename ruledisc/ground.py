@@ -236,30 +236,28 @@ def ground(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate]
 
 
 def _soft(values: np.ndarray, clause: np.ndarray, sl: Sequence[Sequence[Slot]], cands: Sequence[Candidate]) -> Soft:
-    """Threshold ids, scaled values and snapping grids for the pairs (values: (P, K) raw, NaN for none)."""
+    """Threshold ids, scaled values and snapping grids for the pairs (values: (P, K) raw,
+    NaN for none; pairs sorted by clause)."""
     param = np.full(values.shape, -1, dtype=np.int64)
-    center, scale, ids, observed = [], [], [], []
+    center, scale, ids, observed, sign = [], [], [], [], []
     scaled = np.zeros(values.shape, dtype=np.float64)
+    bounds = np.searchsorted(clause, np.arange(len(sl) + 1))   # pairs of clause c: bounds[c]:bounds[c + 1]
     for c, slots_c in enumerate(sl):
-        if not slots_c:
-            continue
-        rows = np.flatnonzero(clause == c)
+        lo, hi = int(bounds[c]), int(bounds[c + 1])
         for k, s in enumerate(slots_c):
-            x = values[rows, k]
+            x = values[lo:hi, k]
             theta = as_number(cands[c].rule.body[s.literal].right.value, s.date)
-            spread = float(np.std(x)) if len(x) else 0.0
-            j = len(ids)
+            spread = float(np.std(x)) if hi > lo else 0.0
             ids.append((c, s.literal))
             center.append(theta)
             scale.append(spread if spread > 0 else 1.0)
+            sign.append(1.0 if s.op == ">" else -1.0)
             observed.append(np.unique(x[~np.isnan(x)]))
-            param[rows, k] = j
-            scaled[rows, k] = (x - theta) / scale[-1]
+            param[lo:hi, k] = len(ids) - 1
+            scaled[lo:hi, k] = (x - theta) / scale[-1]
     scaled[np.isnan(scaled)] = 0.0
-    sign = torch.tensor([1.0 if sl[c][[s.literal for s in sl[c]].index(lit)].op == ">" else -1.0
-                         for c, lit in ids], dtype=torch.float32)
-    return Soft(torch.from_numpy(scaled.astype(np.float32)), torch.from_numpy(param), sign,
-                np.array(center), np.array(scale), ids, observed, values)
+    return Soft(torch.from_numpy(scaled.astype(np.float32)), torch.from_numpy(param),
+                torch.tensor(sign, dtype=torch.float32), np.array(center), np.array(scale), ids, observed, values)
 
 
 def compress(g: Groundings, seed: int = 0) -> Groundings:

@@ -143,7 +143,7 @@ def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: Learner
         g, res.thresholds = _crisp_thresholds(raw, soft, theta)
     res.program = prune_redundant(g, res.selected(cfg.threshold), weights, lengths, cfg.literal_cost)
     if cfg.noise > 0 and bool((g.truth == 1).all()):
-        predict = lambda p: crisp_predict(g, p)
+        predict = _predictor(g)
         labels, w = g.labels.numpy(), g.weights.numpy()
         budget = noise_budget(cfg.noise_errors)
         alt = greedy_mdl(predict, labels, w, lengths, cfg.literal_cost, budget)
@@ -212,9 +212,12 @@ def polish(g: Groundings, soft: Soft, theta: np.ndarray, chosen: Sequence[int]) 
     clause, head = g.clause.numpy(), g.head.numpy()
     labels, w = g.labels.numpy().astype(np.float64), g.weights.numpy().astype(np.float64)
     param = soft.param.numpy()
+    chosen_set = set(chosen)
     for j, (c, _) in enumerate(soft.slots):
+        if c not in chosen_set:
+            continue
         rows = np.flatnonzero(clause == c)
-        if c not in chosen or len(rows) == 0 or (param[rows] >= 0).sum(axis=1).max() != 1:
+        if len(rows) == 0 or (param[rows] >= 0).sum(axis=1).max() != 1:
             continue   # one threshold per clause: the split is then a sort
         holds = soft.holds(theta).numpy()
         others = np.zeros(g.n_heads, dtype=bool)
@@ -279,6 +282,22 @@ def prune_redundant(g: Groundings, chosen: list[int], weights: np.ndarray, lengt
             keep.discard(c)
             cover[heads_c] -= 1
     return sorted(keep)
+
+
+def _predictor(g: Groundings) -> Callable[[Sequence[int]], np.ndarray]:
+    """:func:`crisp_predict` for many small programs: with pairs sorted by clause, a
+    program costs the pairs of its own clauses, not a pass over all of them."""
+    clause, head = g.clause.numpy(), g.head.numpy()
+    if len(clause) and bool((np.diff(clause) < 0).any()):
+        return lambda p: crisp_predict(g, p)
+    bounds = np.searchsorted(clause, np.arange(g.n_clauses + 1))
+
+    def predict(chosen: Sequence[int]) -> np.ndarray:
+        covered = np.zeros(g.n_heads, dtype=bool)
+        for c in chosen:
+            covered[head[bounds[c]:bounds[c + 1]]] = True
+        return covered
+    return predict
 
 
 def crisp_predict(g: Groundings, chosen: Sequence[int]) -> np.ndarray:

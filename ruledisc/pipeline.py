@@ -149,7 +149,8 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
             cat.table(opts.negatives)
         target = parse_target(target_spec, cat, opts.key, opts.negatives)
         examples = materialise_examples(eng, target, cat)
-        examples["learn"] = learning_sample(eng, target, examples, opts.max_examples, opts.seed)
+        examples["learn"] = learning_sample(eng, target, examples, opts.max_examples, opts.seed) \
+            if examples["positives"] + examples["negatives"] > opts.max_examples else dict(examples)
         if opts.noise > 0:
             examples["labels"] = label_universe(eng, target, cat, examples["positives"] + examples["negatives"])
     flat = _learn(eng, cat, target, examples, opts, ph, recursive=False)

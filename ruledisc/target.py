@@ -161,7 +161,9 @@ def materialise_examples(eng: Engine, target: Target, cat: Catalog) -> dict[str,
         if clash:
             raise TargetError(f"{clash} rows are both in {target.table!r} and in --negatives "
                               f"{target.negatives!r}")
-    return {"positives": n_pos, "negatives": n_neg}
+    counts = {"positives": n_pos, "negatives": n_neg}
+    learning_sample(eng, target, counts, n_pos + n_neg, 0)   # every example; mining may sample
+    return counts
 
 
 def learning_sample(eng: Engine, target: Target, counts: dict[str, int], most: int, seed: int) -> dict[str, int]:
