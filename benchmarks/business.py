@@ -67,7 +67,7 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=10_000_000)
     ap.add_argument("--target", default="orders.late")
     ap.add_argument("--noise", type=float, default=0.1)
-    ap.add_argument("--max-examples", type=int, default=100_000)
+    ap.add_argument("--max-examples", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)

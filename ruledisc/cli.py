@@ -90,7 +90,7 @@ def mine_cmd(
                                        "errors), on or off."),
     noise: float = typer.Option(0.0, "--noise", help="Share of training labels expected to be wrong "
                                 "(e.g. 0.1): rules must explain more labels than their literals cost."),
-    max_examples: int = typer.Option(100_000, "--max-examples",
+    max_examples: int = typer.Option(20_000, "--max-examples",
                                      help="Labelled rows the learner reads; past it, a weighted sample "
                                           "(rules are still scored on every row)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),

@@ -130,7 +130,7 @@ def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: Learner
     theta = None
     if soft is not None:   # the soft stage starts afresh: only the choice of clauses carries over
         keep = _soft_stage(logits)
-        sub = g.select(np.isin(g.clause.numpy(), keep))
+        sub = _head_sample(g.select(np.isin(g.clause.numpy(), keep)), SOFT_HEADS, cfg.seed)
         sub_logits, u, more = _train(sub, init_logits(confidence), lengths, cfg, device)
         logits[keep] = sub_logits[keep]
         losses += more
@@ -157,7 +157,25 @@ def fit(g: Groundings, lengths: np.ndarray, confidence: np.ndarray, cfg: Learner
 
 
 SOFT_FLOOR = 0.05   # clauses below this weight after the crisp stage are left out of the soft one
-SOFT_MOST = 64      # and at most this many (the heaviest) go on
+SOFT_MOST = 32      # and at most this many (the heaviest) go on
+
+
+SOFT_HEADS = 20_000  # labelled heads the soft stage reads (a weighted sample past it; the polish reads all)
+
+
+def _head_sample(g: Groundings, most: int, seed: int) -> Groundings:
+    """``g`` on at most ``most`` heads, drawn uniformly and weighted up to the whole."""
+    if g.n_heads <= most:
+        return g
+    rng = np.random.default_rng(seed)
+    pick = np.sort(rng.choice(g.n_heads, most, replace=False))
+    new_id = np.full(g.n_heads, -1, dtype=np.int64)
+    new_id[pick] = np.arange(most)
+    sub = g.select(new_id[g.head.numpy()] >= 0)
+    scale = float(g.weights.sum()) / max(1e-9, float(g.weights[torch.from_numpy(pick)].sum()))
+    return Groundings(sub.clause, torch.from_numpy(new_id[sub.head.numpy()]), sub.truth,
+                      g.labels[torch.from_numpy(pick)], g.weights[torch.from_numpy(pick)] * scale, g.n_clauses,
+                      sub.soft)
 
 
 def _soft_stage(logits: torch.Tensor) -> np.ndarray:

@@ -66,7 +66,7 @@ class MineOptions:
     min_confidence: float = 0.1
     max_candidates: int = 400
     max_negatives: int = 200_000
-    max_examples: int = 100_000  # labelled examples the learner reads; past it, a weighted sample
+    max_examples: int = 20_000   # labelled examples the learner reads; past it, a weighted sample
     threshold: float = 0.5
     device: str | None = None
     recursion: str = "auto"     # auto: tried when the flat program leaves training errors

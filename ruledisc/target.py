@@ -182,17 +182,19 @@ def learning_sample(eng: Engine, target: Target, counts: dict[str, int], most: i
         keep = {1: kp, 0: min(n_neg, most - kp)}
     parts = []
     for label, total in ((1, n_pos), (0, n_neg)):
-        w = total / max(1, keep[label])
-        q = exp.select(*cols, "label", exp.Literal.number(w).as_("w")).from_(EXAMPLES).where(
-            exp.EQ(this=exp.column("label"), expression=exp.Literal.number(label)))
+        q = exp.select(*cols, "label", exp.cast(exp.Literal.number(total), "DOUBLE").as_("total")).from_(EXAMPLES) \
+            .where(exp.EQ(this=exp.column("label"), expression=exp.Literal.number(label)))
         if keep[label] < total:
             h = exp.Mod(this=exp.func("hash", *[c.copy() for c in cols], exp.Literal.number(seed)),
                         expression=exp.Literal.number(1_000_003))
             q = q.where(exp.LT(this=h, expression=exp.Literal.number(int(1_000_003 * keep[label] / total) + 1)))
         parts.append(q)
+    kept = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[exp.column("label")])
+    sample = exp.select(*[c.copy() for c in cols], "label", exp.Div(this=exp.column("total"), expression=kept)
+                        .as_("w")).from_(union_all(parts).subquery("s", copy=False))
     eng.execute(exp.Create(this=exp.to_table(LEARN), kind="TABLE", replace=True,
                            properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-                           expression=union_all(parts)))
+                           expression=sample))
     got = dict(eng.rows(exp.select("label", "count(*)").from_(LEARN).group_by("label")))
     return {"positives": int(got.get(1, 0)), "negatives": int(got.get(0, 0))}
 
