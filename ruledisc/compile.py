@@ -92,6 +92,24 @@ def _order_atoms(atoms: list[Atom], seed_vars: set[str]) -> list[int]:
     return order
 
 
+def _arg_conditions(args: Sequence[Term], columns: Sequence[str], alias: str, bindings: dict[str, exp.Expr],
+                    uses: dict[str, int], key: Sequence[str]) -> list[exp.Expr]:
+    """Join and filter conditions of one atom's arguments read from ``alias``; binds
+    the variables seen first here (in place)."""
+    conds: list[exp.Expr] = []
+    for arg, column in zip(args, columns):
+        e = col(column, alias)
+        if isinstance(arg, Const):
+            conds.append(exp.EQ(this=e, expression=literal(arg.value)))
+        elif arg.name in bindings:
+            conds.append(exp.EQ(this=e, expression=bindings[arg.name].copy()))
+        else:
+            bindings[arg.name] = e
+            if column not in key and uses[arg.name] == 1:  # joins already drop NULLs
+                conds.append(e.copy().is_(exp.null()).not_())
+    return conds
+
+
 def compile_body(rule: Rule, cat: Catalog, prefix: str = "t", idb: IdbSources | None = None) -> Body:
     """FROM/JOIN/WHERE for ``rule.body``: one aliased table per atom, shared
     variables as join conditions, constants and comparisons as filters.
@@ -107,30 +125,35 @@ def compile_body(rule: Rule, cat: Catalog, prefix: str = "t", idb: IdbSources | 
     bindings: dict[str, exp.Expr] = {}
     select: exp.Select | None = None
     aliases = [""] * len(atoms)
-    for n, i in enumerate(_order_atoms(atoms, set())):
+    extra: list[exp.Expr] = []   # conditions of atoms merged into an earlier alias
+    rows_of: dict[tuple, str] = {}   # (schema, table, key args) -> alias: one row per key
+    n = 0
+    for i in _order_atoms(atoms, set()):
         atom = atoms[i]
-        alias = f"{prefix}{n}"
-        aliases[i] = alias
         src = idb(i, atom) if idb is not None else None
+        pred = cat.predicate(atom.pred, len(atom.args)) if src is None else None
+        if pred is not None and pred.kind == ATTRIBUTE:
+            # ``t.a(K, V), t.b(K, W)`` read the same row of t (K is its key): one alias, no self-join
+            row = (pred.schema, pred.table, atom.args[:-1])
+            if row in rows_of:
+                alias = aliases[i] = rows_of[row]
+                extra += _arg_conditions(atom.args[-1:], pred.columns[-1:], alias, bindings, uses,
+                                         cat.tables[pred.table].key)
+                continue
+        alias = f"{prefix}{n}"
+        n += 1
+        aliases[i] = alias
         if src is not None:
             if len(src.columns) != len(atom.args):
                 raise SchemaError(f"{atom.pred} has arity {len(src.columns)}, used with {len(atom.args)} arguments")
             columns, key, table = src.columns, src.columns, src.table.copy().as_(alias, quoted=True)
         else:
-            pred = cat.predicate(atom.pred, len(atom.args))
+            assert pred is not None
             columns, table = pred.columns, tab(pred.table, alias, pred.schema)
             key = cat.tables[pred.table].key if pred.kind == ATTRIBUTE else ()
-        conds: list[exp.Expr] = []
-        for arg, column in zip(atom.args, columns):
-            e = col(column, alias)
-            if isinstance(arg, Const):
-                conds.append(exp.EQ(this=e, expression=literal(arg.value)))
-            elif arg.name in bindings:
-                conds.append(exp.EQ(this=e, expression=bindings[arg.name].copy()))
-            else:
-                bindings[arg.name] = e
-                if column not in key and uses[arg.name] == 1:  # joins already drop NULLs
-                    conds.append(e.copy().is_(exp.null()).not_())
+            if pred.kind == ATTRIBUTE:
+                rows_of[(pred.schema, pred.table, atom.args[:-1])] = alias
+        conds = _arg_conditions(atom.args, columns, alias, bindings, uses, key)
         if select is None:
             select = exp.select().from_(table, copy=False)
             if conds:
@@ -138,6 +161,8 @@ def compile_body(rule: Rule, cat: Catalog, prefix: str = "t", idb: IdbSources | 
         else:
             select = add_join(select, table, _and(conds))
     assert select is not None
+    if extra:
+        select = select.where(_and(extra), copy=False)
     where = []
     for c in cmps:
         for v in c.vars():
