@@ -18,7 +18,7 @@ from functools import partial
 
 from sqlglot import exp
 
-from .compile import add_join, compile_body, head_select, union_all
+from .compile import add_join, compile_body, head_exprs, head_select, union_all
 from .engine import Engine
 from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
 from .rule import Atom, Comparison, Const, Rule, Var, var_name
@@ -249,9 +249,31 @@ def _support_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.Se
                       from_=exp.From(this=_examples()), where=exp.Where(this=where))
 
 
+def _labelled_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.Select:
+    """:func:`_complete_query` for targets with explicit labels (no closed world):
+    the body joins the labelled examples on the head's arguments, so the planner
+    starts from the examples (a sample, on big tables) and every hash table and the
+    DISTINCT are bounded by them, not by the tables the body reads."""
+    n = target.arity
+    body = compile_body(rule, cat)
+    on = exp.and_(*[exp.EQ(this=e, expression=exp.column(f"c{i}", "e"))
+                    for i, e in enumerate(head_exprs(rule, body))], copy=False)
+    add_join(body.select, _examples(), on)
+    hit = body.select.select(*[exp.column(f"c{i}", "e") for i in range(n)], exp.column("label", "e"), copy=False) \
+        .distinct(copy=False).subquery("h", copy=False)
+    label = lambda: exp.column("label", "h")
+    fp = exp.Anonymous(this="hash", expressions=[exp.column(f"c{i}", "h") for i in range(n)])
+    fp_sum = exp.Coalesce(this=exp.Sum(this=exp.Mod(this=fp, expression=_num(2**61 - 1))), expressions=[_num(0)])
+    return exp.Select(expressions=[_as(_num(cid), "cid"), _as(_count(exp.EQ(this=label(), expression=_num(1))), "pos"),
+                                   _as(_count(exp.EQ(this=label(), expression=_num(0))), "neg"), _as(fp_sum, "fp")],
+                      from_=exp.From(this=hit))
+
+
 def _complete_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.Select:
     """Labelled heads a complete clause derives: ``SELECT cid, pos, neg, fp``."""
     n = target.arity
+    if not target.closed_world and not any(isinstance(a, Const) for a in rule.head.args):
+        return _labelled_query(cid, rule, cat, target)
     heads = head_select(rule, cat, n).subquery("h", copy=False)
     on = exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "h"), expression=exp.column(f"c{i}", "e"))
                     for i in range(n)], copy=False)
@@ -329,7 +351,9 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
         rules = place(eng, cat, target, list(fresh.values()))
         is_complete = [r.is_range_restricted() for r in rules]
         query = partial(_clause_query, rules=rules, complete=is_complete, cat=cat, target=target)
-        counts = _run_batches(eng, len(rules), query, batch_size(cat, ref.preds))
+        # explicit labels: complete clauses are counted from the examples (bounded memory per branch)
+        counts = _run_batches(eng, len(rules), query, BATCH if not target.closed_world and all(is_complete)
+                              else batch_size(cat, ref.preds))
         counted = {}
         kept = []
         for i, r in enumerate(rules):

@@ -17,12 +17,12 @@ import torch
 from sqlglot import exp
 
 from .bias import Candidate, rules_batch
-from .compile import head_select, union_all
+from .compile import add_join, compile_body, head_exprs, head_select, union_all
 from .engine import Engine
 from .introspect import Catalog
 from .rule import Rule
 from .target import EXAMPLES, LEARN, Target
-from .thresholds import Slot, as_number, relax, slots, soft_select
+from .thresholds import Slot, as_number, relax, slots, value_sql
 
 HEADS = "rd_heads"
 BATCH = 32
@@ -182,21 +182,24 @@ def build_heads(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candi
 
 
 def _pair_query(cid: int, rule: Rule, cat: Catalog, n: int, sl: Sequence[Slot], width: int) -> exp.Select:
-    """``cid, hid`` (and ``x0..`` for thresholds) of one candidate's labelled heads."""
-    on = exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "d"), expression=exp.column(f"c{i}", "h"))
-                    for i in range(n)])
-    cid_col = exp.cast(exp.Literal.number(cid), "INTEGER").as_("cid")
+    """``cid, hid`` (and ``x0..`` for thresholds) of one candidate's labelled heads.
+    The body joins ``rd_heads`` on the head's arguments, so the planner can start
+    from the labelled heads instead of deriving every head first."""
+    body = compile_body(relax(rule, [s.literal for s in sl]), cat)
+    on = exp.and_(*[exp.EQ(this=e, expression=exp.column(f"c{i}", "h"))
+                    for i, e in enumerate(head_exprs(rule, body))], copy=False)
+    q = add_join(body.select, exp.to_table(HEADS).as_("h"), on)
+    q = q.select(exp.cast(exp.Literal.number(cid), "INTEGER").as_("cid"), exp.column("hid", "h"), copy=False)
     if not width:
-        d = head_select(rule, cat, n).subquery("d", copy=False)
-        return exp.select(cid_col, exp.column("hid", "h")).from_(d).join(exp.to_table(HEADS).as_("h"), on=on)
-    d = soft_select(rule, cat, n, sl, width).subquery("d", copy=False)
-    q = exp.select(cid_col, exp.column("hid", "h")).from_(d).join(exp.to_table(HEADS).as_("h"), on=on)
+        return q.distinct(copy=False)
+    vals = [value_sql(body.bindings[s.var].copy(), s.date) for s in sl]
     if len(sl) == 1:   # exists a grounding with x > θ <=> max(x) > θ (x <= θ: min)
         agg = exp.Max if sl[0].op == ">" else exp.Min
-        q = q.select(agg(this=exp.column("x0", "d")).as_("x0"), copy=False)
+        q = q.select(agg(this=vals[0]).as_("x0"), copy=False)
         q = q.select(*[exp.cast(exp.Null(), "DOUBLE").as_(f"x{k}") for k in range(1, width)], copy=False)
         return q.group_by(exp.column("hid", "h"), copy=False)
-    return q.select(*[exp.column(f"x{k}", "d") for k in range(width)], copy=False).distinct(copy=False)
+    vals += [exp.cast(exp.Null(), "DOUBLE")] * (width - len(sl))
+    return q.select(*[v.as_(f"x{k}") for k, v in enumerate(vals)], copy=False).distinct(copy=False)
 
 
 def ground(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate],
@@ -207,7 +210,8 @@ def ground(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate]
     sl = [slots(c.rule, cat) for c in cands]
     width = max((len(x) for x in sl), default=0)
     parts: dict[str, list[np.ndarray]] = {"cid": [], "hid": []} | {f"x{k}": [] for k in range(width)}
-    batch = rules_batch(cat, [c.rule for c in cands], BATCH)
+    # explicit labels: the heads are the examples (a sample on big tables), which bound each branch
+    batch = BATCH if not target.closed_world else rules_batch(cat, [c.rule for c in cands], BATCH)
     done = 0
     for w, ids in ((0, [i for i in range(len(cands)) if not sl[i]]), (width, [i for i in range(len(cands)) if sl[i]])):
         for start in range(0, len(ids), batch):
