@@ -224,9 +224,9 @@ def test_double_column_with_value(tmp_path: Path) -> None:
 
 def test_column_target_on_table_without_key(tmp_path: Path) -> None:
     db = build_db(tmp_path / "db" / "shop.duckdb", "shop",
-                  "CREATE TABLE flags (id BIGINT, flag BOOLEAN);"
-                  "INSERT INTO flags VALUES (1, TRUE), (2, FALSE), (3, TRUE);")
-    with Unchanged(db):
+                  "CREATE TABLE flags (id BIGINT, code BIGINT, flag BOOLEAN);"
+                  "INSERT INTO flags VALUES (1, 7, TRUE), (1, 8, FALSE), (3, 9, TRUE);")
+    with Unchanged(db):   # ``id`` is not unique, so it is not taken as the key
         r = invoke("mine", db, "--target", "flags.flag")
         assert_error(r, DATA, "'flags'", "--key")
 
