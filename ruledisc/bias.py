@@ -19,6 +19,8 @@ from functools import partial
 from sqlglot import exp
 
 from .compile import add_join, compile_body, head_exprs, head_select, union_all
+from .constants import PENDING as VALUE_PENDING
+from .constants import choose
 from .engine import Engine
 from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
 from .rule import Atom, Comparison, Const, Rule, Var, var_name
@@ -125,7 +127,8 @@ class Refiner:
         d = self.cat.domain(p.table, column)
         if d is None:
             if p.kind == ATTRIBUTE and j == p.arity - 1:
-                out: list = [Const(v) for v in self.cat.constants.get((p.table, column), [])]
+                # categorical: the values are chosen by support once the clause is counted
+                out: list = [VALUE_PENDING] if (p.table, column) in self.cat.constants else []
                 if self.bias.thresholds and value_kind(self.cat, p.table, column) is not None:
                     out.append(_VALUE)
                 return out
@@ -348,7 +351,9 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
                     # later either; one that adds a variable may enable later literals
                     adds_var = bool(child.body_vars() - r.body_vars() - set(r.head_vars()))
                     parent_of[k] = None if adds_var else counted.get(r.text())
-        rules = place(eng, cat, target, list(fresh.values()))
+        # one clause may be reached with its value chosen at different places: keep it once
+        chosen = {r.text(): r for r in choose(eng, cat, target, list(fresh.values()), min_sup)}
+        rules = place(eng, cat, target, [r for k, r in chosen.items() if k not in seen or k in fresh])
         is_complete = [r.is_range_restricted() for r in rules]
         query = partial(_clause_query, rules=rules, complete=is_complete, cat=cat, target=target)
         # explicit labels: complete clauses are counted from the examples (bounded memory per branch)

@@ -113,3 +113,22 @@ def test_threshold_rules_apply_to_new_rows(tmp_path):
     con = duckdb.connect(str(db))
     rows = con.execute("SELECT x FROM ruledisc.customers__churned ORDER BY 1").fetchall()   # .dl heads: x, y, ..
     assert rows == [(1,), (3,)]
+
+
+def test_constants_are_chosen_by_support_not_frequency():
+    """A rare city (outside the 12 most frequent values) that explains the label is found."""
+    rng = np.random.default_rng(3)
+    n = 1500
+    common = [f"c{i:02d}" for i in range(24)]
+    city = rng.choice(common, n).astype(object)
+    city[rng.choice(n, 40, replace=False)] = "zermatt"       # 40 rows: rarer than every common city
+    churn = city == "zermatt"
+    df = pl.DataFrame({"customer_id": np.arange(n), "city": city, "churned": churn})
+    con = duckdb.connect()
+    con.register("df", df)
+    con.execute("CREATE TABLE customers AS SELECT * FROM df")
+    con.execute("ALTER TABLE customers ADD PRIMARY KEY (customer_id)")
+    frequent = con.execute("SELECT city FROM customers GROUP BY city ORDER BY count(*) DESC, city LIMIT 12").fetchall()
+    assert ("zermatt",) not in frequent
+    res = ruledisc.mine(con, "customers.churned", dry_run=True)
+    assert [r.text for r in res.rules] == ["customers__churned(X) :- customers.city(X, zermatt)."]
