@@ -202,6 +202,11 @@ def eval_cmd(
                f"fp {res['false_positives']}, fn {res['false_negatives']})")
 
 
+def _report(rep: Any, as_json: bool) -> None:
+    """An import report: JSON on stdout, or its summary with the next command to run."""
+    typer.echo(json.dumps(rep.to_dict(), indent=2) if as_json else rep.summary())
+
+
 @app.command("import-popper")
 @handled
 def import_popper_cmd(
@@ -212,8 +217,7 @@ def import_popper_cmd(
 ) -> None:
     """Import a Popper ILP task into DuckDB tables, then print the `ruledisc mine` command to run."""
     from .popper import import_popper
-    rep = import_popper(task_dir, out, reporter=_reporter(quiet or as_json))
-    typer.echo(json.dumps(rep.to_dict(), indent=2) if as_json else rep.summary())
+    _report(import_popper(task_dir, out, reporter=_reporter(quiet or as_json)), as_json)
 
 
 @app.command("explain")
@@ -247,8 +251,7 @@ def import_aleph_cmd(
 ) -> None:
     """Import an Aleph ILP task into DuckDB tables, then print the `ruledisc mine` command to run."""
     from .popper import import_aleph
-    rep = import_aleph(task_dir, out, reporter=_reporter(quiet or as_json))
-    typer.echo(json.dumps(rep.to_dict(), indent=2) if as_json else rep.summary())
+    _report(import_aleph(task_dir, out, reporter=_reporter(quiet or as_json)), as_json)
 
 
 def run() -> None:

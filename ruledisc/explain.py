@@ -23,7 +23,6 @@ from .errors import DataError, UsageError
 from .introspect import ATTRIBUTE, Catalog, col, family, introspect, tab
 from .parse import parse_rule
 from .rule import Atom, Comparison, Const, Rule, Var
-from .rulesfile import rule_sets
 from .score import derived_facts
 from .source import DatabaseLike, open_source
 from .target import EXAMPLES, TABLE, Target, materialise_examples, parse_target
@@ -321,7 +320,7 @@ def explain(db: DatabaseLike, target: str, fact: str | None = None, key: str | N
     ``fact``: a ground atom (table targets); ``key``: the row's key values,
     comma-separated (column targets; ``key_columns`` if the table declares no key).
     """
-    from .pipeline import _keys_for, _prepare_program, _stored_rulesets
+    from .pipeline import _keys_for, target_program
     src = open_source(db)
     try:
         eng = src.engine
@@ -329,13 +328,7 @@ def explain(db: DatabaseLike, target: str, fact: str | None = None, key: str | N
         tgt = parse_target(target, cat, key_columns, labelled=False)
         labelled = tgt.column is None or any(c.name == tgt.column for c in cat.tables[tgt.table].columns)
         values = fact_values(tgt, fact, key)
-        if rules is not None:
-            sets = rule_sets(rules)
-            if not any(s.target == tgt.name for s in sets):
-                raise UsageError(f"rules file {rules} has no rules for target {tgt.name!r}")
-        else:
-            sets = _stored_rulesets(src, schema, tgt.name)
-        rs = _prepare_program(eng, cat, sets, tgt.name)
+        rs = target_program(src, cat, tgt.name, rules, schema)
         if labelled:
             materialise_examples(eng, tgt, cat)
         label = _label(eng, tgt, values, labelled)

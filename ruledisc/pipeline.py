@@ -457,6 +457,20 @@ def _prepare_program(eng: Engine, cat: Catalog, sets: Sequence[RuleSet], target:
     return main
 
 
+def target_program(src: Source, cat: Catalog, target: str, rules: str | Path | MineResult | None,
+                   schema: str) -> RuleSet:
+    """The rules of ``target`` (given, or stored in ``schema``), with the derived
+    predicates they read materialised as TEMP tables."""
+    if rules is not None:
+        sets = rule_sets(rules)
+        if not any(s.target == target for s in sets):
+            where = "the mining result" if isinstance(rules, MineResult) else f"rules file {rules}"
+            raise UsageError(f"{where} has no rules for target {target!r}")
+    else:
+        sets = _stored_rulesets(src, schema, target)
+    return _prepare_program(src.engine, cat, sets, target)
+
+
 def evaluate(db: DatabaseLike, target: str, rules: str | Path | None = None, schema: str = "ruledisc",
              key: tuple[str, ...] | str | None = None, negatives: str | None = None) -> dict[str, Any]:
     """Precision, recall and F1 of rules (a file, or the stored ones) on ``db``'s labels."""
@@ -467,13 +481,7 @@ def evaluate(db: DatabaseLike, target: str, rules: str | Path | None = None, sch
         eng = src.engine
         cat = introspect(eng, _keys_for(target, key))
         tgt = parse_target(target, cat, key, negatives)
-        if rules is not None:
-            sets = rule_sets(rules)
-            if not any(s.target == tgt.name for s in sets):
-                raise UsageError(f"rules file {rules} has no rules for target {tgt.name!r}")
-        else:
-            sets = _stored_rulesets(src, schema, tgt.name)
-        rs = _prepare_program(eng, cat, sets, tgt.name)
+        rs = target_program(src, cat, tgt.name, rules, schema)
         materialise_examples(eng, tgt, cat)
         rule_list = [r.rule for r in rs.rules]
         prog = program_counts(eng, cat, tgt, rule_list)
