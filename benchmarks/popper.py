@@ -10,8 +10,8 @@ process (so peak memory is per task, and a stuck task can be killed) does:
    Datalog over constants.
 2. Mines each target with the settings of the import's suggested ``ruledisc mine``
    command, through the Python API: ``negatives`` and ``background`` from the import,
-   ``max_body = min(bias.max_body or 3, 6)``, ``max_vars = min(bias.max_vars, 10)`` (or the
-   default), ``recursion`` ``auto`` when ``bias.pl`` enables it (else ``off``),
+   ``max_body = min(bias.max_body or --max-body or 3, 6)``, ``max_vars = min(bias.max_vars
+   or --max-vars, 10)`` (or the default), ``recursion`` ``auto`` when ``bias.pl`` enables it (else ``off``),
    ``invention`` ``on`` when it enables predicate invention (else ``auto``),
    ``dry_run=True``, ``seed``.
 3. Writes the result as a rules file and scores it with ``ruledisc.evaluate`` against the
@@ -28,6 +28,7 @@ process (so peak memory is per task, and a stuck task can be killed) does:
     python benchmarks/popper.py                               # every folder in --data
     python benchmarks/popper.py --tasks kinship-pi,trains1 --timeout 60
     python benchmarks/popper.py --split 0.7 --seed 1
+    python benchmarks/popper.py --tasks trains1,trains2,trains3,trains4 --max-body 6 --max-vars 5
     python benchmarks/popper.py --summarise                   # table + JSON from the runs file
 
 Each finished task is appended to ``benchmarks/out/popper_runs.jsonl`` (one JSON object a
@@ -73,12 +74,13 @@ def accuracy(tp: int, fp: int, n_pos: int, n_neg: int | None) -> tuple[int, floa
     return tn, (tp + tn) / (n_pos + n_neg) if n_pos + n_neg else None
 
 
-def mine_settings(bias: Any) -> dict[str, Any]:
-    """The ``ruledisc.mine`` options matching the import's suggested command."""
+def mine_settings(bias: Any, max_body: int | None = None, max_vars: int | None = None) -> dict[str, Any]:
+    """The ``ruledisc.mine`` options matching the import's suggested command;
+    ``max_body``/``max_vars`` stand in where ``bias.pl`` sets none."""
     if bias is None:  # no bias.pl: the import suggests the defaults, recursion allowed
-        return {"max_body": 3, "max_vars": None, "recursion": "auto", "invention": "auto"}
-    return {"max_body": min(bias.max_body or 3, 6),
-            "max_vars": min(bias.max_vars, 10) if bias.max_vars else None,
+        return {"max_body": max_body or 3, "max_vars": max_vars, "recursion": "auto", "invention": "auto"}
+    return {"max_body": min(bias.max_body or max_body or 3, 6),
+            "max_vars": min(bias.max_vars or max_vars or 10, 10) if bias.max_vars or max_vars else None,
             "recursion": "auto" if bias.recursion else "off",
             "invention": "on" if bias.invention else "auto"}
 
@@ -205,7 +207,7 @@ def _mine_target(t: Any, report: Any, db: Path, work: Path, args: argparse.Names
 
     import ruledisc
 
-    settings = mine_settings(report.bias)
+    settings = mine_settings(report.bias, args.max_body, args.max_vars)
     out: dict[str, Any] = {"target": t.table, "predicate": t.predicate, "negatives": t.negatives,
                            "background": t.background, "command": t.command, "settings": settings,
                            "status": "ok", "solved": False}
@@ -314,6 +316,9 @@ def _run_one(folder: Path, args: argparse.Namespace, work: Path) -> list[dict[st
            "--result", str(result), "--snapshot", str(snap), "--threads", str(args.threads)]
     if args.split:
         cmd += ["--split", repr(args.split)]
+    for flag, v in (("--max-body", args.max_body), ("--max-vars", args.max_vars)):
+        if v is not None:
+            cmd += [flag, str(v)]
     base = {"task": folder.name, "seed": args.seed, "split": args.split, "solved": False}
     status, wall, got = run_child(cmd, args.timeout, snap, result)
     if status == "timeout":
@@ -348,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="mining seed (and split seed)")
     ap.add_argument("--split", type=float, default=None,
                     help="share of pos and of neg examples to mine from (e.g. 0.7); the rest is the test set")
+    ap.add_argument("--max-body", type=int, default=None, help="body literals where bias.pl sets no max_body")
+    ap.add_argument("--max-vars", type=int, default=None, help="variables where bias.pl sets no max_vars")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds per task")
     ap.add_argument("--threads", type=int, default=None, help="torch threads in the child (default: CPUs)")
     ap.add_argument("--out", default=str(DEFAULT_OUT), help="JSON summary path")

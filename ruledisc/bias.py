@@ -18,6 +18,7 @@ from functools import partial
 
 from sqlglot import exp
 
+from . import conjoin
 from .compile import add_join, compile_body, head_exprs, head_select, union_all
 from .constants import PENDING as VALUE_PENDING
 from .constants import choose
@@ -55,6 +56,7 @@ class Bias:
     exclude: frozenset[str] = frozenset()
     recursive: bool = False   # the body may use the target (read from its table while counting)
     invented: frozenset[str] = frozenset()  # invented predicates: one per body, may repeat a variable
+    conjunctions: bool = True  # combine complete clauses pairwise by their covers (see conjoin.py)
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Candidate:
 @dataclass
 class SearchStats:
     levels: list[dict[str, int]] = field(default_factory=list)
+    conjunctions: int = 0   # clauses found by conjoining complete clauses
 
 
 def body_predicates(cat: Catalog, target: Target, bias: Bias) -> list[Predicate]:
@@ -111,6 +114,9 @@ class Refiner:
         self.preds = body_predicates(cat, target, bias)
         self.max_vars = bias.max_vars or target.arity + 2
         self.head_domains = {var_name(i): d for i, d in enumerate(target.domains)}
+        # one branch per clause: other branches are conjoined by their covers (conjoin.py)
+        self.one_branch = bias.conjunctions and target.arity == 1 and conjoin.applies(target) \
+            and not bias.recursive and not bias.invented
 
     def domains(self, rule: Rule) -> dict[str, str | None]:
         out = dict(self.head_domains)
@@ -146,6 +152,9 @@ class Refiner:
         # derives |female|^2 heads). Every connected body is still reached, one
         # connected prefix at a time, and prefixes only have more support.
         anchor = body_vars or set(doms)
+        head = set(rule.head_vars())
+        # once the head is bound, a literal reached from the head alone may only test it
+        no_branch = self.one_branch and head <= body_vars
         existing = set(rule.body)
         compared = {lit.left.name for lit in rule.body if isinstance(lit, Comparison) and isinstance(lit.right, Const)}
         n_vars = len(set(doms) - compared)   # a threshold's value variable is local to its comparison
@@ -170,12 +179,16 @@ class Refiner:
                     continue
                 if n_vars + len(new) > self.max_vars:
                     continue
+                if no_branch and new and not any(isinstance(a, Var) and a.name in body_vars - head for a in args):
+                    continue
                 if p.kind == RELATION and p.name not in self.bias.invented and \
                         len({a for a in args if isinstance(a, Var)}) < sum(isinstance(a, Var) for a in args):
                     continue  # repeated variable inside one relation atom: skip (X, X)
                 atom = Atom(p.name, tuple(args))
                 if atom in existing or atom == rule.head:
                     continue
+                if p.kind == RELATION and self._same_row(p, atom, rule, doms):
+                    continue  # a unique column names one row: the literal only renames its other columns
                 if p.kind == ATTRIBUTE and any(
                         isinstance(lit, Atom) and lit.pred == p.name and lit.args[:-1] == atom.args[:-1]
                         for lit in rule.body):
@@ -194,6 +207,18 @@ class Refiner:
                     c = Comparison("!=", Var(a), Var(b)).normal()
                     if c not in existing:
                         yield Rule(rule.head, rule.body + (c,))
+
+    def _same_row(self, p: Predicate, atom: Atom, rule: Rule, doms: dict[str, str | None]) -> bool:
+        """``has_car(W, Y)`` beside ``has_car(X, Y)`` when a car is in one train: W is X."""
+        for lit in rule.body:
+            if not isinstance(lit, Atom) or lit.pred != p.name or len(lit.args) != len(atom.args):
+                continue
+            for j, c in enumerate(p.columns):
+                if (p.table, c) in self.cat.unique and isinstance(atom.args[j], Var) and atom.args[j] == lit.args[j] \
+                        and all(isinstance(a, Var) and a.name not in doms
+                                for k, a in enumerate(atom.args) if k != j):
+                    return True
+        return False
 
     def completable(self, rule: Rule, slots_left: int) -> bool:
         unbound = set(rule.head_vars()) - rule.body_vars()
@@ -333,6 +358,7 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
     counted: dict[str, tuple[int, int, int]] = {}
     seen: set[str] = set()
     complete: dict[str, Candidate] = {}
+    branches: dict[str, conjoin.Part] = {}   # complete clauses by their counts: what conjoin combines
     stats = SearchStats()
     for level in range(1, bias.max_body + 1):
         slots_left = bias.max_body - level
@@ -370,6 +396,10 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
                 if parent_of.get(r.text()) == (pos, neg, fp):
                     continue  # the new literal changed nothing: its refinements are the parent's
                 cand = Candidate(r, pos, neg, fp)
+                if ref.one_branch:
+                    key = f"{pos}/{neg}/{fp}"
+                    if key not in branches or len(r.body) < branches[key].length:
+                        branches[key] = conjoin.part(r, pos, neg, fp)
                 if cand.recursive and not groundable(r):
                     kept.append((pos, r))
                     continue
@@ -392,10 +422,36 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
             progress(f"level {level}: {len(rules)} clauses, {len(kept)} with support >= {min_sup}")
         if not frontier:
             break
-    cands = sorted(complete.values(), key=lambda c: (-_score(c), c.length, c.rule.text()))
-    return cands[: bias.max_candidates], stats
+    if ref.one_branch and bias.max_body > 1 and branches:
+        found = conjoin.conjoin(eng, cat, target, list(branches.values()), bias.max_body, ref.max_vars, min_sup,
+                                bias.min_confidence, bias.max_candidates)
+        for p in found:
+            key = f"{p.pos}/{p.neg}/{p.fp}"
+            old = complete.get(key)
+            if old is None or (p.length, p.rule.text()) < (old.length, old.rule.text()):
+                complete[key] = Candidate(p.rule, p.pos, p.neg, p.fp)
+        stats.conjunctions = len(found)
+        if progress:
+            progress(f"conjunctions: {len(found)} clauses from {len(branches)} branches")
+    return budget(list(complete.values()), bias.max_candidates), stats
 
 
 def _score(c: Candidate) -> float:
-    """Budget order only (which clauses reach the learner when there are too many)."""
+    """Budget order: confidence and support (broad clauses first)."""
     return (c.pos + 1) / (c.pos + c.neg + 2) * math.sqrt(c.pos)
+
+
+def budget(cands: list[Candidate], most: int) -> list[Candidate]:
+    """The clauses that reach the learner when there are too many: taken in turn
+    from two orders, by :func:`_score` (broad) and by the lower confidence bound
+    (precise: an exact clause over a quarter of the positives is not crowded out
+    by hundreds of broad ones that each keep some negatives)."""
+    tie = lambda c: (c.length, c.rule.text())
+    orders = [sorted(cands, key=lambda c: (-_score(c), *tie(c))),
+              sorted(cands, key=lambda c: (-conjoin.wilson(c.pos, c.neg), *tie(c)))]
+    out: dict[str, Candidate] = {}
+    for pair in zip(*orders):
+        for c in pair:
+            if len(out) < most:
+                out.setdefault(c.rule.text(), c)
+    return sorted(out.values(), key=lambda c: (-_score(c), *tie(c)))

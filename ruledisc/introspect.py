@@ -21,6 +21,7 @@ RELATION, ATTRIBUTE = "relation", "attribute"
 OVERLAP_MIN = 0.5       # |A ∩ B| / min(|A|, |B|) for two joinable columns to share a domain
 DOMAIN_OVERLAP_MIN = 0.3  # |A ∩ D| / |A| for a joinable column to join a whole domain D
 INCLUSION_MIN = 0.9     # |A ∩ B| / |A| for a value column to be an inferred foreign key
+UNIQUE_ROWS = 2_000_000  # relation tables up to this size are checked for unique columns
 MAX_CATEGORIES = 30     # a value column with at most this many distinct values is categorical
 GENERIC_KEYS = {"id", "key", "pk", "rowid", "uid"}
 MAX_CONSTANTS = 12      # most frequent values offered as constants per column
@@ -92,6 +93,7 @@ class Catalog:
     domains: dict[tuple[str, str], str] = field(default_factory=dict)   # (table, col) -> domain
     constants: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)                # table -> row count
+    unique: set[tuple[str, str]] = field(default_factory=set)         # keyless columns with distinct values
 
     def predicate(self, name: str, arity: int | None = None) -> Predicate:
         p = self.predicates.get(name)
@@ -159,6 +161,7 @@ def introspect(eng: Engine, keys: dict[str, tuple[str, ...]] | None = None) -> C
             tables[t] = Table(t, tables[t].columns, tuple(k), tables[t].fks)
     cat = Catalog(tables, rows=_row_counts(eng, list(tables)))
     _infer_keys(eng, cat)
+    _unique_columns(eng, cat)
     for t in tables.values():
         _add_predicates(cat, t)
     _infer_domains(eng, cat)
@@ -179,6 +182,19 @@ def _infer_keys(eng: Engine, cat: Catalog) -> None:
                 if n == nd == cat.rows[t.name]:
                     cat.tables[t.name] = Table(t.name, t.columns, (c.name,), t.fks)
                     break
+
+
+def _unique_columns(eng: Engine, cat: Catalog) -> None:
+    """Columns of keyless relation tables whose values are distinct and non-NULL
+    (``has_car(train, car)``: a car is in one train). Two literals agreeing on such
+    a column read the same row. Tables past ``UNIQUE_ROWS`` are not checked."""
+    for t in cat.tables.values():
+        n = cat.rows.get(t.name, 0)
+        if t.key or len(t.columns) < 2 or not 0 < n <= UNIQUE_ROWS:
+            continue
+        counts = [exp.func("count", exp.Distinct(expressions=[col(c.name)])) for c in t.columns]
+        got = eng.rows(exp.select(*counts).from_(tab(t.name)))[0]
+        cat.unique |= {(t.name, c.name) for c, nd in zip(t.columns, got) if nd == n}
 
 
 def _row_counts(eng: Engine, names: list[str]) -> dict[str, int]:
