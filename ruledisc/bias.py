@@ -291,7 +291,7 @@ def _labelled_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.S
         .distinct(copy=False).subquery("h", copy=False)
     label = lambda: exp.column("label", "h")
     fp = exp.Anonymous(this="hash", expressions=[exp.column(f"c{i}", "h") for i in range(n)])
-    fp_sum = exp.Coalesce(this=exp.Sum(this=exp.Mod(this=fp, expression=_num(2**61 - 1))), expressions=[_num(0)])
+    fp_sum = exp.Coalesce(this=exp.Sum(this=exp.Mod(this=fp, expression=_num(conjoin.FP_MOD))), expressions=[_num(0)])
     return exp.Select(expressions=[_as(_num(cid), "cid"), _as(_count(exp.EQ(this=label(), expression=_num(1))), "pos"),
                                    _as(_count(exp.EQ(this=label(), expression=_num(0))), "neg"), _as(fp_sum, "fp")],
                       from_=exp.From(this=hit))
@@ -309,7 +309,7 @@ def _complete_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.S
     neg_cond = exp.or_(exp.EQ(this=label(), expression=_num(0)), exp.Is(this=label(), expression=exp.Null()),
                        copy=False) if target.closed_world else exp.EQ(this=label(), expression=_num(0))
     fp = exp.Anonymous(this="hash", expressions=[exp.column(f"c{i}", "h") for i in range(n)])
-    fp_sum = exp.Coalesce(this=exp.Sum(this=exp.Mod(this=fp, expression=_num(2**61 - 1))), expressions=[_num(0)])
+    fp_sum = exp.Coalesce(this=exp.Sum(this=exp.Mod(this=fp, expression=_num(conjoin.FP_MOD))), expressions=[_num(0)])
     q = exp.Select(expressions=[_as(_num(cid), "cid"), _as(_count(exp.EQ(this=label(), expression=_num(1))), "pos"),
                                 _as(_count(neg_cond), "neg"), _as(fp_sum, "fp")],
                    from_=exp.From(this=heads))

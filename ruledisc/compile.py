@@ -40,6 +40,12 @@ def union_all(parts: Sequence[exp.Query]) -> exp.Query:
     return u
 
 
+def temp_table(name: str, query: exp.Query) -> exp.Create:
+    """``CREATE OR REPLACE TEMP TABLE name AS query`` (ruledisc's own working tables)."""
+    return exp.Create(this=exp.to_table(name), kind="TABLE", replace=True,
+                      properties=exp.Properties(expressions=[exp.TemporaryProperty()]), expression=query)
+
+
 def _and(conds: Sequence[exp.Expr]) -> exp.Expr | None:
     return exp.and_(*conds, copy=False) if conds else None
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from .compile import add_join, compile_body, head_exprs, union_all
+from .compile import add_join, compile_body, head_exprs, temp_table, union_all
 from .engine import Engine
 from .introspect import Catalog
 from .rule import Comparison, Const, Rule, Var
@@ -28,7 +28,7 @@ EXAMPLES = "rd_cover_ex"
 PAIR_ROWS = 40_000_000   # join rows one round may produce (estimated from the branches' counts)
 MAX_POOL = 2_000         # branches (or conjunctions) one round combines
 BATCH = 32               # branches per INSERT of their covers
-_HASH_MOD = 2**61 - 1    # as the search's fingerprints
+FP_MOD = 2**61 - 1       # fingerprints: sum of hash(head) mod this, over the heads a clause reaches
 
 
 @dataclass(frozen=True)
@@ -105,18 +105,13 @@ def wilson_sql(pos: exp.Expr, neg: exp.Expr) -> exp.Expr:
                                                                                               expression=n())))))
 
 
-def _create(eng: Engine, name: str, query: exp.Query) -> None:
-    eng.execute(exp.Create(this=exp.to_table(name), kind="TABLE", replace=True,
-                           properties=exp.Properties(expressions=[exp.TemporaryProperty()]), expression=query))
-
-
 def _examples(eng: Engine, arity: int) -> dict[int, int]:
     """``rd_ex(ex, c0.., label, h)``: the learning examples numbered, with their fingerprint hash."""
     cols = [exp.column(f"c{i}") for i in range(arity)]
     h = exp.Mod(this=exp.Anonymous(this="hash", expressions=[c.copy() for c in cols]),
-                expression=exp.Literal.number(_HASH_MOD))
+                expression=exp.Literal.number(FP_MOD))
     num = exp.Window(this=exp.RowNumber(), over="OVER")
-    _create(eng, EXAMPLES, exp.select(num.as_("ex"), *cols, "label", h.as_("h")).from_(LEARN))
+    eng.execute(temp_table(EXAMPLES, exp.select(num.as_("ex"), *cols, "label", h.as_("h")).from_(LEARN)))
     return {int(k): int(v) for k, v in eng.rows(exp.select("label", "count(*)").from_(EXAMPLES).group_by("label"))}
 
 
@@ -158,7 +153,7 @@ def _pairs(eng: Engine, left: list[Part], right: list[Part], cat: Catalog, arity
     for start in range(0, len(rows), BATCH):
         q = union_all(rows[start:start + BATCH])
         if start == 0:
-            _create(eng, COVER, q)
+            eng.execute(temp_table(COVER, q))
         else:
             eng.execute(exp.Insert(this=exp.to_table(COVER), expression=q))
     a, b = (lambda c: exp.column(c, "a")), (lambda c: exp.column(c, "b"))

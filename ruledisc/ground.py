@@ -17,7 +17,7 @@ import torch
 from sqlglot import exp
 
 from .bias import Candidate, rules_batch
-from .compile import add_join, compile_body, head_exprs, head_select, union_all
+from .compile import add_join, compile_body, head_exprs, head_select, temp_table, union_all
 from .engine import Engine
 from .introspect import Catalog
 from .rule import Rule
@@ -115,11 +115,6 @@ def _cols(n: int, table: str | None = None) -> list[exp.Column]:
     return [exp.column(f"c{i}", table) for i in range(n)]
 
 
-def _temp_table(name: str, query: exp.Query) -> exp.Create:
-    return exp.Create(this=exp.to_table(name), kind="TABLE", replace=True,
-                      properties=exp.Properties(expressions=[exp.TemporaryProperty()]), expression=query)
-
-
 def anti_join(query: exp.Select, n: int, table: str, alias: str) -> exp.Select:
     """``query`` (columns ``d.c0..``) without the rows ``table`` already holds."""
     return query.join(exp.to_table(table).as_(alias), on=exp.and_(*[
@@ -138,7 +133,7 @@ def _unseen(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candidate
         new = anti_join(exp.select(*_cols(n, "d")).distinct().from_(derived.subquery("d", copy=False), copy=False),
                         n, EXAMPLES, "e")
         if i == 0:
-            eng.execute(_temp_table("rd_unseen", new))
+            eng.execute(temp_table("rd_unseen", new))
         else:
             eng.execute(exp.insert(anti_join(new, n, "rd_unseen", "s"), "rd_unseen"))
 
@@ -172,7 +167,7 @@ def build_heads(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Candi
     body = union_all(parts)
     heads = exp.select(exp.Sub(this=order, expression=exp.Literal.number(1)).as_("hid"), *_cols(n), "label",
                        "w").from_(body.subquery("u", copy=False))
-    eng.execute(_temp_table(HEADS, heads))
+    eng.execute(temp_table(HEADS, heads))
     counts = dict(eng.rows(exp.select("label", "count(*)").from_(HEADS).group_by("label")))
     info.update(positives=int(counts.get(1, 0)), negatives=int(counts.get(0, 0)))
     if not target.closed_world:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from .compile import IdbSources, Relation, head_select, union_all
+from .compile import IdbSources, Relation, head_select, temp_table, union_all
 from .engine import Engine
 from .introspect import Catalog
 from .recursion import fixpoint_query, is_recursive, reading
@@ -72,9 +72,7 @@ def derived_facts(eng: Engine, cat: Catalog, target: Target, rules: Sequence[Rul
     if not is_recursive(rules):
         return None
     cols = [f"c{i}" for i in range(target.arity)]
-    eng.execute(exp.Create(this=exp.to_table(PROGRAM), kind="TABLE", replace=True,
-                           properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-                           expression=fixpoint_query(rules, cat, cols, target.head_types)))
+    eng.execute(temp_table(PROGRAM, fixpoint_query(rules, cat, cols, target.head_types)))
     return reading({target.name}, Relation(exp.table_(PROGRAM), tuple(cols)))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from .compile import union_all
+from .compile import temp_table, union_all
 from .engine import Engine
 from .errors import SchemaError, TargetError, UsageError
 from .introspect import Catalog, col, family, tab
@@ -143,9 +143,7 @@ def materialise_examples(eng: Engine, target: Target, cat: Catalog) -> dict[str,
         if n != nd:
             raise TargetError(f"key ({', '.join(target.head_columns)}) of {target.table!r} is not unique: "
                               f"{n - nd} duplicate rows; pass --key with columns that identify a row")
-    eng.execute(exp.Create(this=exp.to_table(EXAMPLES), kind="TABLE", replace=True,
-                           properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-                           expression=examples_select(target, cat)))
+    eng.execute(temp_table(EXAMPLES, examples_select(target, cat)))
     counts = dict(eng.rows(exp.select("label", "count(*)").from_(EXAMPLES).group_by("label")))
     n_pos, n_neg = counts.get(1, 0), counts.get(0, 0)
     if n_pos == 0:
@@ -192,9 +190,7 @@ def learning_sample(eng: Engine, target: Target, counts: dict[str, int], most: i
     kept = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[exp.column("label")])
     sample = exp.select(*[c.copy() for c in cols], "label", exp.Div(this=exp.column("total"), expression=kept)
                         .as_("w")).from_(union_all(parts).subquery("s", copy=False))
-    eng.execute(exp.Create(this=exp.to_table(LEARN), kind="TABLE", replace=True,
-                           properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-                           expression=sample))
+    eng.execute(temp_table(LEARN, sample))
     got = dict(eng.rows(exp.select("label", "count(*)").from_(LEARN).group_by("label")))
     return {"positives": int(got.get(1, 0)), "negatives": int(got.get(0, 0))}
 
