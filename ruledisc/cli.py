@@ -254,6 +254,20 @@ def import_aleph_cmd(
     _report(import_aleph(task_dir, out, reporter=_reporter(quiet or as_json)), as_json)
 
 
+@app.command("import-kg")
+@handled
+def import_kg_cmd(
+    kg_dir: Path = typer.Argument(..., help="Folder of head<TAB>relation<TAB>tail files: facts.txt, train.txt, "
+                                  "valid.txt, test.txt (optional entities.txt, relations.txt)."),
+    out: Path = typer.Argument(..., help="DuckDB file to write into (created if missing)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON on stdout only."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+) -> None:
+    """Import a knowledge graph: integer ids, one facts table with a split column, a view per relation."""
+    from .kg import import_kg
+    _report(import_kg(kg_dir, out, reporter=_reporter(quiet or as_json)), as_json)
+
+
 def run() -> None:
     app()
 

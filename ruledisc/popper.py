@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-import duckdb
 import pyarrow as pa
 from sqlglot import exp
 
@@ -28,7 +27,7 @@ from .progress import Phases, Reporter
 from .prolog import NIL, Clause, PStr, PVar, Read, Struct, Term, is_struct, read_clauses, show
 from .recursion import fixpoint_query
 from .rule import Atom, Comparison, Const, Literal, Rule, Var
-from .source import create_table_as
+from .source import create_table_as, import_target
 
 # --------------------------------------------------------------------------- bias
 
@@ -556,27 +555,13 @@ def _existing_tables(eng: Engine) -> set[str]:
 
 def _write_db(out: Path, plan: _Plan, rep: ImportReport) -> None:
     """Open or create ``out``, refuse clashing names, write everything in one transaction."""
-    if out.is_dir():
-        raise UsageError(f"{out} is a folder; give a DuckDB file path to write")
-    existed = out.exists()
-    try:
-        con = duckdb.connect(str(out))
-    except (duckdb.Error, OSError) as err:
-        raise SourceError(f"cannot open {out} as a DuckDB database: {str(err).splitlines()[0]}") from err
-    eng, ok = Engine(con), False
-    try:
+    with import_target(out) as eng:
         existing = _existing_tables(eng)
         busy = sorted(t for t, _ in plan.tables() if t.lower() in existing)
         if busy:
             raise UsageError(f"{out} already has table(s) {', '.join(busy)}; import into a new file")
         with eng.transaction():
             _write_all(eng, plan, rep)
-        ok = True
-    finally:
-        con.close()
-        if not ok and not existed:
-            out.unlink(missing_ok=True)
-            Path(str(out) + ".wal").unlink(missing_ok=True)
 
 
 def _write_all(eng: Engine, plan: _Plan, rep: ImportReport) -> None:

@@ -6,6 +6,8 @@ write-back phase opens a DuckDB file for writing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
@@ -14,7 +16,7 @@ import duckdb
 from sqlglot import exp
 
 from .engine import Engine
-from .errors import SourceError
+from .errors import SourceError, UsageError
 
 DatabaseLike = Union[str, Path, duckdb.DuckDBPyConnection, dict]
 _READERS = {".parquet": "read_parquet", ".csv": "read_csv_auto"}
@@ -53,6 +55,29 @@ def _first_line(err: Exception) -> str:
 def create_table_as(name: str, select: exp.Expr) -> exp.Create:
     return exp.Create(this=exp.table_(name, db="main", quoted=True), kind="TABLE",
                       expression=select)
+
+
+@contextmanager
+def import_target(out: Path) -> Iterator[Engine]:
+    """An engine on the DuckDB file ``out`` for an import (created if missing).
+    If the block raises, a file the import created is removed; an existing one is
+    left to its own transaction."""
+    if out.is_dir():
+        raise UsageError(f"{out} is a folder; give a DuckDB file path to write")
+    existed = out.exists()
+    try:
+        con = duckdb.connect(str(out))
+    except (duckdb.Error, OSError) as err:
+        raise SourceError(f"cannot open {out} as a DuckDB database: {str(err).splitlines()[0]}") from err
+    ok = False
+    try:
+        yield Engine(con)
+        ok = True
+    finally:
+        con.close()
+        if not ok and not existed:
+            out.unlink(missing_ok=True)
+            Path(str(out) + ".wal").unlink(missing_ok=True)
 
 
 def open_source(db: DatabaseLike, *, create: bool = False) -> Source:
