@@ -188,7 +188,7 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
         with ph.phase("writeback"):
             writer = src.writer()
             stored = [StoredRule(r.rule, r.weight, r.support, r.confidence, r.head_coverage, r.precision,
-                                 r.recall) for r in learned]
+                                 r.recall, r.pca_confidence) for r in learned]
             aux = [RuleGroup(i.name, i.columns, [StoredRule(r) for r in i.rules], preds) for i in invented]
             views = write_rules(writer, cat, opts.schema, target.name, columns, stored, run_id, preds, aux)
     ph.total()
@@ -335,7 +335,7 @@ def _learn(eng: Engine, cat: Catalog, target: Target, examples: dict[str, int], 
 def _learned(rule: Rule, weight: float, c: Counts, cat: Catalog, target: Target,
              idb: IdbSources | None = None) -> LearnedRule:
     sql = view_select(rule, cat, target.head_columns, idb).sql("duckdb")
-    return LearnedRule(rule, sql, weight, c.support, c.confidence, c.recall, c.precision, c.recall)
+    return LearnedRule(rule, sql, weight, c.support, c.confidence, c.recall, c.precision, c.recall, c.pca_confidence)
 
 
 def apply(rules: str | Path | MineResult, db: DatabaseLike, schema: str = "ruledisc",

@@ -21,6 +21,7 @@ class LearnedRule:
     head_coverage: float
     precision: float
     recall: float
+    pca_confidence: float | None = None   # binary targets (AMIE's PCA confidence)
 
     @property
     def text(self) -> str:
@@ -28,7 +29,7 @@ class LearnedRule:
 
     def to_dict(self) -> dict[str, Any]:
         d = {"text": self.text, "sql": self.sql}
-        for k in ("weight", "support", "confidence", "head_coverage", "precision", "recall"):
+        for k in ("weight", "support", "confidence", "head_coverage", "precision", "recall", "pca_confidence"):
             v = getattr(self, k)
             d[k] = round(v, 6) if isinstance(v, float) else v
         return d
@@ -85,7 +86,7 @@ class MineResult:
         rows = [r.to_dict() for r in self.rules]
         schema = {"text": pl.String, "sql": pl.String, "weight": pl.Float64, "support": pl.Int64,
                   "confidence": pl.Float64, "head_coverage": pl.Float64, "precision": pl.Float64,
-                  "recall": pl.Float64}
+                  "recall": pl.Float64, "pca_confidence": pl.Float64}
         return pl.DataFrame(rows, schema=schema)
 
     def __repr__(self) -> str:

@@ -69,7 +69,7 @@ def from_dict(d: Any, where: str) -> list[RuleSet]:
         for r in d["rules"]:
             rules.append(StoredRule(parse_rule(r["text"]), r.get("weight"), r.get("support"),
                                     r.get("confidence"), r.get("head_coverage"), r.get("precision"),
-                                    r.get("recall")))
+                                    r.get("recall"), r.get("pca_confidence")))
         out.append(RuleSet(d["target"], rules, _columns(d), preds))
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise SourceError(f"{p} is not a ruledisc rules file (JSON from mine --out): {err}") from err

@@ -28,10 +28,19 @@ class Counts:
     support: int   # ... that are positive
     negative: int  # ... that are negative (labelled, or unlabelled under the closed world)
     positives: int  # all positives of the target
+    pca_derived: int | None = None  # derived heads r(x, y) whose x has some positive r(x, y'): binary targets
 
     @property
     def confidence(self) -> float:
         return self.support / self.derived if self.derived else 0.0
+
+    @property
+    def pca_confidence(self) -> float | None:
+        """AMIE's PCA confidence: support over the derived heads whose subject has a
+        known fact (a missing r(x, y) counts against the rule only when r(x, ·) is known)."""
+        if self.pca_derived is None:
+            return None
+        return self.support / self.pca_derived if self.pca_derived else 0.0
 
     @property
     def precision(self) -> float:
@@ -48,18 +57,29 @@ class Counts:
 
 
 def _counts_query(cid: int, heads: exp.Query, target: Target) -> exp.Select:
+    """``cid, derived, support, negative`` and, for a binary target, ``pca``: the derived
+    heads whose subject (first argument) has a positive."""
     n = target.arity
     on = exp.and_(*[exp.EQ(this=exp.column(f"c{i}", "h"), expression=exp.column(f"c{i}", "e")) for i in range(n)])
     label = exp.column("label", "e")
     neg = exp.or_(exp.EQ(this=label, expression=exp.Literal.number(0)), label.copy().is_(exp.null())) \
         if target.closed_world else exp.EQ(this=label.copy(), expression=exp.Literal.number(0))
-    return exp.select(
+    q = exp.select(
         exp.Literal.number(cid).as_("cid"), exp.func("count", exp.Star()).as_("derived"),
         exp.Filter(this=exp.func("count", exp.Star()), expression=exp.Where(
             this=exp.EQ(this=label.copy(), expression=exp.Literal.number(1)))).as_("support"),
         exp.Filter(this=exp.func("count", exp.Star()), expression=exp.Where(this=neg)).as_("negative"),
     ).from_(heads.subquery("h", copy=False), copy=False).join(exp.to_table(EXAMPLES).as_("e"), on=on, join_type="LEFT",
                                                   copy=False)
+    if n != 2:
+        return q
+    subjects = exp.select(exp.column("c0").as_("s")).distinct().from_(EXAMPLES).where(
+        exp.EQ(this=exp.column("label"), expression=exp.Literal.number(1)))
+    q = q.join(subjects.subquery("p"), on=exp.EQ(this=exp.column("s", "p"), expression=exp.column("c0", "h")),
+               join_type="LEFT", copy=False)
+    known = exp.Not(this=exp.Is(this=exp.column("s", "p"), expression=exp.Null()))
+    return q.select(exp.Filter(this=exp.func("count", exp.Star()), expression=exp.Where(this=known)).as_("pca"),
+                    copy=False)
 
 
 def n_positives(eng: Engine) -> int:
@@ -84,7 +104,8 @@ def rule_counts(eng: Engine, cat: Catalog, target: Target, rules: Sequence[Rule]
     p = n_positives(eng)
     qs = [_counts_query(i, head_select(r, cat, target.arity, idb), target) for i, r in enumerate(rules)]
     rows = {int(r[0]): r[1:] for r in eng.rows(union_all(qs))}
-    return [Counts(int(rows[i][0]), int(rows[i][1]), int(rows[i][2]), p) for i in range(len(rules))]
+    return [Counts(int(rows[i][0]), int(rows[i][1]), int(rows[i][2]), p,
+                   int(rows[i][3]) if len(rows[i]) > 3 else None) for i in range(len(rules))]
 
 
 def program_counts(eng: Engine, cat: Catalog, target: Target, rules: Sequence[Rule]) -> Counts:
@@ -98,5 +119,5 @@ def program_counts(eng: Engine, cat: Catalog, target: Target, rules: Sequence[Ru
     else:
         heads = exp.select("*").distinct().from_(
             union_all([head_select(r, cat, target.arity) for r in rules]).subquery("u", copy=False))
-    d, s, ng = eng.rows(_counts_query(0, heads, target))[0][1:]
-    return Counts(int(d), int(s), int(ng), p)
+    row = eng.rows(_counts_query(0, heads, target))[0][1:]
+    return Counts(int(row[0]), int(row[1]), int(row[2]), p, int(row[3]) if len(row) > 3 else None)

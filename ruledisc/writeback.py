@@ -25,6 +25,7 @@ RULES_COLUMNS = (
     ("sql_text", "VARCHAR"), ("weight", "DOUBLE"), ("support", "BIGINT"), ("confidence", "DOUBLE"),
     ("head_coverage", "DOUBLE"), ("precision", "DOUBLE"), ("recall", "DOUBLE"),
     ("created_at", "TIMESTAMP"), ("head_columns", "VARCHAR"), ("predicates", "VARCHAR"),
+    ("pca_confidence", "DOUBLE"),
 )
 
 
@@ -39,6 +40,7 @@ class StoredRule:
     head_coverage: float | None = None
     precision: float | None = None
     recall: float | None = None
+    pca_confidence: float | None = None
 
 
 def check_schema_name(schema: str) -> str:
@@ -182,6 +184,9 @@ def write_groups(eng: Engine, cat: Catalog, schema: str, groups: Sequence[RuleGr
         eng.execute(exp.Create(this=exp.Schema(this=rules_tab, expressions=[
             exp.ColumnDef(this=exp.to_identifier(c), kind=exp.DataType.build(t)) for c, t in RULES_COLUMNS]),
             kind="TABLE", exists=True))
+        for c, t in RULES_COLUMNS:   # a rules table written by an older version lacks the newer columns
+            eng.execute(exp.Alter(this=rules_tab.copy(), kind="TABLE", actions=[exp.ColumnDef(
+                this=exp.to_identifier(c), kind=exp.DataType.build(t), exists=True)]))
         for g in groups:
             eng.execute(exp.delete(rules_tab, where=exp.or_(
                 exp.EQ(this=exp.column("target"), expression=exp.Literal.string(g.target)),
@@ -210,7 +215,7 @@ def _write_plan(eng: Engine, schema: str, p: _Plan, run_id: str, now: datetime, 
     rows = []
     for k, (r, sel) in enumerate(zip(g.rules, p.selects), start=1):
         vals = (run_id, g.target, k, r.rule.text(), eng.sql(sel), r.weight, r.support, r.confidence,
-                r.head_coverage, r.precision, r.recall, now.isoformat(sep=" "), head_json, pred_json)
+                r.head_coverage, r.precision, r.recall, now.isoformat(sep=" "), head_json, pred_json, r.pca_confidence)
         rows.append(exp.Tuple(expressions=[exp.null() if v is None else literal(v) for v in vals]))
     if rows:
         eng.execute(exp.insert(exp.values([tuple(t.expressions) for t in rows]), rules_tab,

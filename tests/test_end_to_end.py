@@ -42,8 +42,9 @@ def test_family_targets_are_recovered_exactly_and_apply_to_unseen_data(
     cols = [c["name"] for c in res.head_columns]
     quoted = ", ".join(f'"{c}"' for c in cols)
     assert rows(family_db, f'SELECT {quoted} FROM ruledisc."{target}"') == rows(family_db, f"SELECT * FROM {target}")
-    stored = rows(family_db, "SELECT target, rule_no, rule_text, support FROM ruledisc.rules")
-    assert stored == {(target, 1, family.RULES[target], res.rules[0].support)}
+    stored = rows(family_db, "SELECT target, rule_no, rule_text, support, pca_confidence FROM ruledisc.rules")
+    assert stored == {(target, 1, family.RULES[target], res.rules[0].support, 1.0)}
+    assert res.rules[0].pca_confidence == 1.0
     # apply the saved rules to the unseen world: exactly its target rows
     out = tmp_path / f"{target}.json"
     out.write_text(res.to_json())

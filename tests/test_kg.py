@@ -62,3 +62,55 @@ def test_bad_inputs_are_errors_and_leave_no_file(tmp_path):
     (bad / "facts.txt").write_text("ann\tParent\tbob\nann\tparent\tcid\n")
     with pytest.raises(DataError, match="differ only in case"):
         import_kg(bad, tmp_path / "c.duckdb")
+
+
+def test_amie_measures_match_a_brute_force_count():
+    """support, head coverage, standard and PCA confidence of rules on a random graph."""
+    import random
+
+    import polars as pl
+    from conftest import world_con
+
+    from ruledisc.introspect import introspect
+    from ruledisc.parse import parse_rule
+    from ruledisc.score import rule_counts
+    from ruledisc.source import open_source
+    from ruledisc.target import materialise_examples, parse_target
+
+    rnd = random.Random(7)
+    ents = list(range(30))
+    rel = {k: {(rnd.choice(ents), rnd.choice(ents)) for _ in range(n)} for k, n in (("p", 60), ("q", 60), ("r", 45))}
+    world = {k: pl.DataFrame({"h": [a for a, _ in v], "t": [b for _, b in v]}) for k, v in rel.items()}
+    src = open_source(world_con(world))
+    cat = introspect(src.engine, {})
+    target = parse_target("r", cat, None, None)
+    materialise_examples(src.engine, target, cat)
+    rules = [parse_rule("r(X, Y) :- p(X, Y)."), parse_rule("r(X, Y) :- p(X, Z), q(Z, Y)."),
+             parse_rule("r(X, Y) :- q(Y, X).")]
+    derive = [rel["p"], {(x, y) for x, z in rel["p"] for z2, y in rel["q"] if z == z2}, {(x, y) for y, x in rel["q"]}]
+    subjects = {x for x, _ in rel["r"]}
+    for c, heads in zip(rule_counts(src.engine, cat, target, rules), derive):
+        support = len(heads & rel["r"])
+        pca = len({(x, y) for x, y in heads if x in subjects})
+        assert (c.derived, c.support, c.pca_derived) == (len(heads), support, pca)
+        assert c.recall == pytest.approx(support / len(rel["r"]))          # head coverage
+        assert c.confidence == pytest.approx(support / len(heads))         # standard confidence
+        assert c.pca_confidence == pytest.approx(support / pca)
+
+
+def test_a_rules_table_from_an_older_version_gains_the_new_column(tmp_path):
+    import ruledisc
+    from ruledisc.writeback import RULES_COLUMNS
+
+    db = tmp_path / "g.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE p (h INTEGER, t INTEGER); INSERT INTO p VALUES (1, 2), (2, 3), (3, 1);"
+                "CREATE TABLE r AS SELECT * FROM p; CREATE SCHEMA ruledisc;")
+    old = ", ".join(f"{c} {t}" for c, t in RULES_COLUMNS if c != "pca_confidence")
+    con.execute(f"CREATE TABLE ruledisc.rules ({old})")
+    con.close()
+    res = ruledisc.mine(db, "r", max_body=1)
+    assert [r.text for r in res.rules] == ["r(X, Y) :- p(X, Y)."]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT rule_text, pca_confidence FROM ruledisc.rules").fetchall() == [
+        ("r(X, Y) :- p(X, Y).", 1.0)]
