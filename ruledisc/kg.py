@@ -3,7 +3,7 @@
 Layout written (one transaction; a new file is removed on error):
 
 - ``kg.entities(id, name)`` and ``kg.relations(id, name)``: integer ids, in the order of
-  ``entities.txt`` / ``relations.txt`` when given, then of first appearance;
+  ``entities.txt`` / ``relations.txt`` when given, then the other names alphabetically;
 - ``kg.facts(h, r, t, split)``: every distinct triple of ``facts.txt``, ``train.txt``,
   ``valid.txt``, ``test.txt`` (split ``facts``, ``train``, ``valid``, ``test``);
 - one view per relation in ``main``, ``rel(h, t)``, over the background splits only
@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from sqlglot import exp
 
 from .engine import Engine
@@ -82,24 +83,26 @@ def _lines(path: Path, split: str) -> exp.Select:
     return exp.select("h", "r", "t", exp.Literal.string(split).as_("split")).from_(src)
 
 
-def _names(path: Path) -> exp.Select:
-    """``SELECT name, ord`` from a one-name-a-line file."""
-    opts = [exp.EQ(this=exp.column("delim"), expression=exp.Literal.string("\t")),
-            exp.EQ(this=exp.column("header"), expression=exp.false()),
-            exp.EQ(this=exp.column("quote"), expression=exp.Literal.string("")),
-            exp.EQ(this=exp.column("auto_detect"), expression=exp.false()),
-            exp.EQ(this=exp.column("columns", quoted=True), expression=exp.Struct(expressions=[
-                exp.PropertyEQ(this=exp.to_identifier("name"), expression=exp.Literal.string("VARCHAR"))]))]
-    src = exp.Table(this=exp.ReadCSV(this=exp.Literal.string(str(path)), expressions=opts))
-    return exp.select("name", exp.Window(this=exp.RowNumber(), over="OVER").as_("ord")).from_(src)
+def _listed(eng: Engine, path: Path, table: str) -> exp.Select:
+    """``SELECT name, ord`` of a one-name-a-line file, in file order (written through arrow:
+    SQL scans promise no row order)."""
+    names = [ln.rstrip("\r") for ln in path.read_text(encoding="utf-8").split("\n") if ln.strip()]
+    frame = pa.table({"name": pa.array(names, pa.string()), "ord": pa.array(range(len(names)), pa.int64())})
+    eng.con.register("rd_kg_frame", frame)
+    try:
+        eng.execute(exp.Create(this=exp.to_table(table), kind="TABLE", replace=True,
+                               properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+                               expression=exp.select("name", "ord").from_("rd_kg_frame")))
+    finally:
+        eng.con.unregister("rd_kg_frame")
+    return exp.select("name", "ord").from_(table)
 
 
-def _ids(listed: Path | None, used: list[exp.Select]) -> exp.Select:
-    """Names numbered 0.. in the order of ``listed`` (if any), then of first use."""
+def _ids(listed: exp.Select | None, used: list[exp.Select]) -> exp.Select:
+    """Names numbered 0.. in the order of ``listed`` (if any), then the others by name."""
     big = exp.Literal.number(1 << 60)
-    parts: list[exp.Select] = [_names(listed)] if listed else []
-    parts += [exp.select(exp.column("x").as_("name"), exp.Add(this=big, expression=exp.Window(
-        this=exp.RowNumber(), over="OVER")).as_("ord")).from_(q.subquery("u")) for q in used]
+    parts: list[exp.Select] = [listed] if listed is not None else []
+    parts += [exp.select(exp.column("x").as_("name"), big.copy().as_("ord")).from_(q.subquery("u")) for q in used]
     u = parts[0]
     for p in parts[1:]:
         u = exp.union(u, p, distinct=False)
@@ -156,10 +159,10 @@ def _write(eng: Engine, d: Path, files: dict[str, Path], rep: KgReport) -> None:
         raise DataError(f"{where} line(s) lack a field; each line must be head<TAB>relation<TAB>tail")
     ents = [exp.select(exp.column(c).as_("x")).from_(raw) for c in ("h", "t")]
     rels = [exp.select(exp.column("r").as_("x")).from_(raw)]
-    listed = {k: d / f"{k}.txt" for k in ("entities", "relations") if (d / f"{k}.txt").is_file()}
-    eng.execute(exp.Create(this=_q("entities"), kind="TABLE", expression=_ids(listed.get("entities"), ents)))
-    eng.execute(exp.Create(this=_q("relations"), kind="TABLE",
-                           expression=_ids(listed.get("relations"), rels)))
+    for kind, used in (("entities", ents), ("relations", rels)):
+        path = d / f"{kind}.txt"
+        listed = _listed(eng, path, f"rd_kg_{kind}") if path.is_file() else None
+        eng.execute(exp.Create(this=_q(kind), kind="TABLE", expression=_ids(listed, used)))
     facts = exp.select(exp.column("id", "eh").as_("h"), exp.column("id", "rr").as_("r"),
                        exp.column("id", "et").as_("t"), exp.column("split", "w")).distinct() \
         .from_(raw.as_("w")) \
