@@ -19,7 +19,7 @@ from functools import partial
 from sqlglot import exp
 
 from . import conjoin
-from .compile import add_join, compile_body, head_exprs, head_select, union_all
+from .compile import add_join, body_joined, compile_body, head_select, union_all
 from .constants import PENDING as VALUE_PENDING
 from .constants import choose
 from .engine import Engine
@@ -283,10 +283,7 @@ def _labelled_query(cid: int, rule: Rule, cat: Catalog, target: Target) -> exp.S
     starts from the examples (a sample, on big tables) and every hash table and the
     DISTINCT are bounded by them, not by the tables the body reads."""
     n = target.arity
-    body = compile_body(rule, cat)
-    on = exp.and_(*[exp.EQ(this=e, expression=exp.column(f"c{i}", "e"))
-                    for i, e in enumerate(head_exprs(rule, body))], copy=False)
-    add_join(body.select, _examples(), on)
+    body = body_joined(rule, cat, LEARN, "e")
     hit = body.select.select(*[exp.column(f"c{i}", "e") for i in range(n)], exp.column("label", "e"), copy=False) \
         .distinct(copy=False).subquery("h", copy=False)
     label = lambda: exp.column("label", "h")

@@ -195,6 +195,17 @@ def head_exprs(rule: Rule, body: Body) -> list[exp.Expr]:
     return out
 
 
+def body_joined(rule: Rule, cat: Catalog, table: str, alias: str, idb: IdbSources | None = None) -> Body:
+    """``rule``'s body joined to ``table AS alias`` on the head's arguments
+    (``alias.c0 ..``): the examples or heads a query is bounded by, so the planner
+    starts from them."""
+    body = compile_body(rule, cat, idb=idb)
+    on = exp.and_(*[exp.EQ(this=e, expression=exp.column(f"c{i}", alias))
+                    for i, e in enumerate(head_exprs(rule, body))], copy=False)
+    add_join(body.select, exp.to_table(table).as_(alias), on)
+    return body
+
+
 def view_select(rule: Rule, cat: Catalog, columns: Sequence[str], idb: IdbSources | None = None) -> exp.Select:
     """``SELECT DISTINCT <head args> AS <columns> FROM <body>``: the rows a rule derives."""
     body = compile_body(rule, cat, idb=idb)

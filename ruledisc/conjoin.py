@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from .compile import add_join, compile_body, head_exprs, temp_table, union_all
+from .compile import body_joined, temp_table, union_all
 from .engine import Engine
 from .introspect import Catalog
 from .rule import Comparison, Const, Rule, Var
@@ -116,10 +116,7 @@ def _examples(eng: Engine, arity: int) -> dict[int, int]:
 
 
 def _cover_query(i: int, p: Part, cat: Catalog, arity: int) -> exp.Select:
-    body = compile_body(p.rule, cat)
-    on = exp.and_(*[exp.EQ(this=e, expression=exp.column(f"c{j}", "e"))
-                    for j, e in enumerate(head_exprs(p.rule, body))], copy=False)
-    add_join(body.select, exp.to_table(EXAMPLES).as_("e"), on)
+    body = body_joined(p.rule, cat, EXAMPLES, "e")
     n = exp.Literal.number
     return body.select.select(n(i).as_("f"), exp.column("ex", "e"), exp.column("label", "e"), exp.column("h", "e"),
                               n(p.length).as_("len"), n(p.n_vars).as_("nv"), n(p.neg).as_("fneg"),

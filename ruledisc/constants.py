@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from .compile import add_join, compile_body, head_exprs, union_all
+from .compile import body_joined, union_all
 from .engine import Engine
 from .introspect import MAX_CONSTANTS, Catalog
 from .rule import Atom, Const, Rule, Var
@@ -64,10 +64,7 @@ def choose(eng: Engine, cat: Catalog, target: Target, rules: list[Rule], min_sup
             pred = cat.predicates[rules[k].body[i].pred]   # type: ignore[union-attr]
             fallback[k] = [Const(v) for v in cat.constants.get((pred.table, pred.columns[-1]), [])]
             continue
-        body = compile_body(open_rule, cat)
-        on = exp.and_(*[exp.EQ(this=e, expression=exp.column(f"c{j}", "e"))
-                        for j, e in enumerate(head_exprs(open_rule, body))], copy=False)
-        add_join(body.select, exp.to_table(LEARN).as_("e"), on)
+        body = body_joined(open_rule, cat, LEARN, "e")
         hits = body.select.select(*[exp.column(f"c{j}", "e") for j in range(target.arity)],
                                   exp.cast(body.bindings[_FREE].copy(), "VARCHAR").as_("v"), copy=False) \
             .where(exp.EQ(this=exp.column("label", "e"), expression=exp.Literal.number(1)), copy=False) \

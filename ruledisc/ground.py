@@ -17,7 +17,7 @@ import torch
 from sqlglot import exp
 
 from .bias import Candidate, rules_batch
-from .compile import add_join, compile_body, head_exprs, head_select, temp_table, union_all
+from .compile import body_joined, head_select, temp_table, union_all
 from .engine import Engine
 from .introspect import Catalog
 from .rule import Rule
@@ -180,11 +180,8 @@ def _pair_query(cid: int, rule: Rule, cat: Catalog, n: int, sl: Sequence[Slot], 
     """``cid, hid`` (and ``x0..`` for thresholds) of one candidate's labelled heads.
     The body joins ``rd_heads`` on the head's arguments, so the planner can start
     from the labelled heads instead of deriving every head first."""
-    body = compile_body(relax(rule, [s.literal for s in sl]), cat)
-    on = exp.and_(*[exp.EQ(this=e, expression=exp.column(f"c{i}", "h"))
-                    for i, e in enumerate(head_exprs(rule, body))], copy=False)
-    q = add_join(body.select, exp.to_table(HEADS).as_("h"), on)
-    q = q.select(exp.cast(exp.Literal.number(cid), "INTEGER").as_("cid"), exp.column("hid", "h"), copy=False)
+    body = body_joined(relax(rule, [s.literal for s in sl]), cat, HEADS, "h")
+    q = body.select.select(exp.cast(exp.Literal.number(cid), "INTEGER").as_("cid"), exp.column("hid", "h"), copy=False)
     if not width:
         return q.distinct(copy=False)
     vals = [value_sql(body.bindings[s.var].copy(), s.date) for s in sl]

@@ -19,7 +19,7 @@ import torch
 from sqlglot import exp
 
 from .bias import Candidate, rules_batch
-from .compile import Relation, compile_body, head_exprs, head_select, union_all
+from .compile import Relation, body_joined, head_select, union_all
 from .engine import Engine
 from .errors import DataError
 from .ground import HEADS, anti_join, build_heads
@@ -116,15 +116,12 @@ def ground_program(eng: Engine, cat: Catalog, target: Target, cands: Sequence[Ca
         qs = []
         for cid in range(start, min(start + batch, len(cands))):
             rule = cands[cid].rule
-            body = compile_body(rule, cat, idb=reading(idb, rel))
-            on = exp.and_(*[exp.EQ(this=e, expression=exp.column(f"c{i}", "h"))
-                            for i, e in enumerate(head_exprs(rule, body))])
+            body = body_joined(rule, cat, HEADS, "h", reading(idb, rel))
             ids = [exp.column("hid", body.aliases[i]) for i in derived_atoms(rule, idb)]
             ids += [exp.Literal.number(-1)] * (k_max - len(ids))
             qs.append(body.select.select(
                 exp.cast(exp.Literal.number(cid), "INTEGER").as_("cid"), exp.column("hid", "h").as_("hid"),
-                *[exp.cast(e, "BIGINT").as_(f"b{j}") for j, e in enumerate(ids)], copy=False)
-                .join(exp.to_table(HEADS).as_("h"), on=on, copy=False).distinct(copy=False))
+                *[exp.cast(e, "BIGINT").as_(f"b{j}") for j, e in enumerate(ids)], copy=False).distinct(copy=False))
         parts.append(eng.numpy(union_all(qs)))
         if progress:
             progress(min(start + batch, len(cands)), len(cands))

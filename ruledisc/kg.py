@@ -67,6 +67,11 @@ class KgReport:
         return "\n".join(lines)
 
 
+def _background(split: exp.Column) -> exp.In:
+    """``split IN ('facts', 'train')``: the triples rule bodies may read."""
+    return exp.In(this=split, expressions=[exp.Literal.string(s) for s in BACKGROUND])
+
+
 def _q(name: str, schema: str = SCHEMA) -> exp.Table:
     return exp.table_(name, db=schema, quoted=True)
 
@@ -175,25 +180,25 @@ def _write(eng: Engine, d: Path, files: dict[str, Path], rep: KgReport) -> None:
     rep.splits = {s: int(n) for s, n in eng.rows(exp.select("split", exp.func("count", exp.Star()))
                                                  .from_(_q("facts")).group_by("split"))}
     rep.splits = {s: rep.splits.get(s, 0) for s in files}
-    in_bg = exp.In(this=exp.column("split", "f"), expressions=[exp.Literal.string(s) for s in BACKGROUND])
-    counts = exp.select(exp.column("id", "r"), exp.column("name", "r"),
-                        exp.func("count", exp.column("h", "f")).as_("n")) \
+    in_bg = _background(exp.column("split", "f"))
+    count = lambda cond: exp.Filter(this=exp.func("count", exp.column("h", "f")), expression=exp.Where(this=cond))
+    per_relation = exp.select(exp.column("id", "r"), exp.column("name", "r"), count(in_bg).as_("bg"),
+                              count(exp.Not(this=in_bg.copy())).as_("held")) \
         .from_(_q("relations").as_("r")).join(_q("facts").as_("f"), on=exp.EQ(
-            this=exp.column("r", "f"), expression=exp.column("id", "r")), join_type="LEFT")
-    bg = {int(i): (name, int(n)) for i, name, n in eng.rows(counts.where(in_bg).group_by(
-        exp.column("id", "r"), exp.column("name", "r")))}
-    held = {int(i): int(n) for i, _, n in eng.rows(counts.where(exp.Not(this=in_bg)).group_by(
-        exp.column("id", "r"), exp.column("name", "r")))}
-    names = dict(eng.rows(exp.select("id", "name").from_(_q("relations"))))
+            this=exp.column("r", "f"), expression=exp.column("id", "r")), join_type="LEFT") \
+        .group_by(exp.column("id", "r"), exp.column("name", "r")).order_by(exp.column("id", "r"))
+    taken = {str(n).lower() for (n,) in eng.rows(exp.select("table_name").from_("information_schema.tables").where(
+        exp.EQ(this=exp.column("table_schema"), expression=exp.Literal.string("main"))))}
     lower: dict[str, str] = {}
-    for i in sorted(names):
-        name = names[i]
+    for i, name, n_bg, n_held in eng.rows(per_relation):
+        if name.lower() in taken:
+            raise UsageError(f"the database already has a table or view {name!r} in main, the name of a relation "
+                             "of the graph; import into a new file")
         if name.lower() in lower:
             raise DataError(f"relations {lower[name.lower()]!r} and {name!r} differ only in case; "
                             "SQL names ignore case, so each needs its own view name")
         lower[name.lower()] = name
         view = exp.select("h", "t").from_(_q("facts")).where(exp.and_(
-            exp.EQ(this=exp.column("r"), expression=exp.Literal.number(i)),
-            exp.In(this=exp.column("split"), expressions=[exp.Literal.string(s) for s in BACKGROUND])))
+            exp.EQ(this=exp.column("r"), expression=exp.Literal.number(i)), _background(exp.column("split"))))
         eng.execute(exp.Create(this=exp.table_(name, db="main", quoted=True), kind="VIEW", expression=view))
-        rep.relations.append(RelationInfo(name, int(i), bg.get(i, (name, 0))[1], held.get(i, 0)))
+        rep.relations.append(RelationInfo(name, int(i), int(n_bg), int(n_held)))

@@ -61,6 +61,18 @@ def test_bad_inputs_are_errors_and_leave_no_file(tmp_path):
     with pytest.raises(DataError, match="lack a field"):
         import_kg(bad, tmp_path / "b.duckdb")
     assert not (tmp_path / "b.duckdb").exists()
+    # a relation named like a table the file already has: refused, the table untouched
+    used = tmp_path / "used.duckdb"
+    con = duckdb.connect(str(used))
+    con.execute("CREATE TABLE parent (x INTEGER); INSERT INTO parent VALUES (1)")
+    con.close()
+    (bad / "facts.txt").write_text("ann\tparent\tbob\n")
+    with pytest.raises(UsageError, match="already has a table or view 'parent'"):
+        import_kg(bad, used)
+    con = duckdb.connect(str(used), read_only=True)
+    assert con.execute("SELECT schema_name FROM information_schema.schemata WHERE schema_name = 'kg'").fetchall() == []
+    assert con.execute("SELECT * FROM parent").fetchall() == [(1,)]
+    con.close()
     (bad / "facts.txt").write_text("ann\tParent\tbob\nann\tparent\tcid\n")
     with pytest.raises(DataError, match="differ only in case"):
         import_kg(bad, tmp_path / "c.duckdb")
