@@ -66,8 +66,11 @@ def _reporter(quiet: bool) -> Any:
 @handled
 def mine_cmd(
     db: str = typer.Argument(..., help="DuckDB file, .sql script, or folder of .parquet/.csv files."),
-    target: str = typer.Option(..., "--target", "-t", help="TABLE, TABLE.COLUMN or TABLE.COLUMN=VALUE."),
-    max_body: int = typer.Option(3, "--max-body", help="Body literals per rule."),
+    target: str | None = typer.Option(None, "--target", "-t", help="TABLE, TABLE.COLUMN or TABLE.COLUMN=VALUE."),
+    all_relations: bool = typer.Option(False, "--all-relations",
+                                       help="Every relation of a graph imported by `import-kg`, in one run: "
+                                            "path rules (up to --max-body steps) and constant rules."),
+    max_body: int = typer.Option(3, "--max-body", help="Body literals per rule (path steps with --all-relations)."),
     tnorm: str = typer.Option("product", "--tnorm", help="product, lukasiewicz or godel."),
     epochs: int = typer.Option(300, "--epochs", help="Training epochs."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
@@ -93,14 +96,32 @@ def mine_cmd(
     max_examples: int = typer.Option(20_000, "--max-examples",
                                      help="Labelled rows the learner reads; past it, a weighted sample "
                                           "(rules are still scored on every row)."),
+    min_confidence: float = typer.Option(0.01, "--min-confidence",
+                                         help="--all-relations: least standard confidence of a kept rule."),
+    max_rules: int = typer.Option(150, "--max-rules", help="--all-relations: rules kept per relation."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
-    """Learn rules that explain TARGET from the rest of DB; print and store them."""
+    """Learn rules that explain TARGET (or, with --all-relations, every relation of a
+    knowledge graph) from the rest of DB; print and store them."""
+    if all_relations == (target is not None):
+        _fail("give either --target TARGET or --all-relations", 2)
+    if all_relations:
+        from .kg_run import mine_all
+        res_all = mine_all(db, _reporter(quiet or as_json), schema=schema, dry_run=dry_run, max_length=max_body,
+                           min_support=2 if min_support is None else min_support, min_confidence=min_confidence,
+                           max_rules=max_rules, seed=seed)
+        _emit(res_all, out, as_json, _print_all)
+        return
     res = pipeline.mine(db, target, reporter=_reporter(quiet or as_json), max_body=max_body, tnorm=tnorm,
                         epochs=epochs, seed=seed, dry_run=dry_run, schema=schema, negatives=negatives,
                         key=key, background=background, exclude=exclude or (), min_support=min_support,
                         max_vars=max_vars, recursion=recursion, invention=invention, noise=noise,
                         max_examples=max_examples)
+    _emit(res, out, as_json, _print_result)
+
+
+def _emit(res: Any, out: Path | None, as_json: bool, show: Callable[[Any], None]) -> None:
+    """``--out`` file, then JSON on stdout or the printed summary."""
     if out is not None:
         try:
             out.write_text(res.to_json() + "\n")
@@ -109,7 +130,26 @@ def mine_cmd(
     if as_json:
         typer.echo(res.to_json())
         return
-    _print_result(res)
+    show(res)
+
+
+def _print_all(res: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    con = Console()
+    tab = Table(title="rules per relation (best by weight)")
+    for c in ("relation", "rules", "best rule", "conf", "pca", "support"):
+        tab.add_column(c, overflow="fold", justify="left" if c in ("relation", "best rule") else "right")
+    for m in res.results:
+        best = max(m.rules, key=lambda r: r.weight) if m.rules else None
+        tab.add_row(m.target, str(len(m.rules)), best.text if best else "", f"{best.confidence:.3f}" if best else "",
+                    f"{best.pca_confidence:.3f}" if best else "", str(best.support) if best else "")
+    con.print(tab)
+    con.print(f"{len(res.rules)} rules for {len(res.results)} relations ({res.timings.get('total_s', 0):.2f}s)",
+              highlight=False)
+    views = [v for m in res.results for v in m.views]
+    if views:
+        con.print(f"views: {len(views)} in {views[0].split('.')[0]} (one per rule, one per relation)", highlight=False)
 
 
 def _print_result(res: Any) -> None:
@@ -185,14 +225,30 @@ def apply_cmd(
 @handled
 def eval_cmd(
     db: str = typer.Argument(..., help="Database with the target's labels."),
-    target: str = typer.Option(..., "--target", "-t"),
+    target: str | None = typer.Option(None, "--target", "-t"),
+    ranking: bool = typer.Option(False, "--ranking", help="Knowledge graph: answer (h, r, ?) and (?, r, t) for each "
+                                 "triple of --split; filtered MRR and Hits@k."),
+    split: str = typer.Option("test", "--split", help="--ranking: train, valid or test."),
+    train_queries: int = typer.Option(4000, "--train-queries",
+                                      help="--ranking: training queries the learned aggregation is fitted on."),
     rules: Path | None = typer.Option(None, "--rules", help="Rules file; default: the stored rules."),
     schema: str = typer.Option("ruledisc", "--schema"),
     key: str | None = typer.Option(None, "--key"),
     negatives: str | None = typer.Option(None, "--negatives"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Score rules against the labels in DB: precision, recall, F1."""
+    """Score rules against the labels in DB: precision, recall, F1 (with --ranking: filtered
+    MRR and Hits@1/3/10 of the stored knowledge-graph rules)."""
+    if ranking == (target is not None):
+        _fail("give either --target TARGET or --ranking", 2)
+    if ranking:
+        from .kg_run import rank_eval
+        rep = rank_eval(db, split, _reporter(as_json), schema=schema, train_queries=train_queries)
+        if as_json:
+            typer.echo(json.dumps(rep, indent=2))
+            return
+        _print_ranking(rep)
+        return
     res = pipeline.evaluate(db, target, rules, schema, key, negatives)
     if as_json:
         typer.echo(json.dumps(res, indent=2))
@@ -200,6 +256,14 @@ def eval_cmd(
     typer.echo(f"{res['target']}: {res['rules']} rules  precision {res['precision']:.4f}  "
                f"recall {res['recall']:.4f}  f1 {res['f1']:.4f}  (tp {res['true_positives']}, "
                f"fp {res['false_positives']}, fn {res['false_negatives']})")
+
+
+def _print_ranking(rep: dict[str, Any]) -> None:
+    typer.echo(f"{rep['split']}: {rep['queries']} queries, {rep['rules']} rules, {rep['entities']} entities "
+               f"(filtered, ties at mean position; {rep['timings'].get('total_s', 0):.2f}s)")
+    typer.echo(f"  {'aggregation':<12} {'MRR':>7} {'Hits@1':>7} {'Hits@3':>7} {'Hits@10':>7}")
+    for name, m in rep["aggregations"].items():
+        typer.echo(f"  {name:<12} {m['mrr']:>7.4f} {m['hits@1']:>7.4f} {m['hits@3']:>7.4f} {m['hits@10']:>7.4f}")
 
 
 def _report(rep: Any, as_json: bool) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -128,6 +128,10 @@ class RuleGroup:
     columns: Sequence[tuple[str, str]]
     rules: Sequence[StoredRule]
     predicates: dict[str, Any]
+    selects: Sequence[exp.Select] | None = None   # the rules' compiled bodies, if already built
+    sql_texts: Sequence[str] | None = None        # ... and their SQL text
+    rule_views: int | None = None   # views for the first N rules only
+    union: exp.Query | None = None  # the union view's query, if not the union of the rule views
 
 
 @dataclass
@@ -138,17 +142,25 @@ class _Plan:
     recursive: bool
 
 
-def _plan(cat: Catalog, schema: str, g: RuleGroup) -> _Plan:
+def _plan(cat: Catalog, schema: str, g: RuleGroup, tables_only: bool = False) -> _Plan:
     names = [c for c, _ in g.columns]
     program = [r.rule for r in g.rules]
-    recursive = is_recursive(program)
+    recursive = is_recursive(program) and not tables_only
     # recursive rule views read the target from the union view (the fixpoint)
     idb: IdbSources | None = reading({r.head.pred for r in program},
                                      Relation(view_table(schema, g.target), tuple(names))) if recursive else None
-    selects = [view_select(r.rule, cat, names, idb) for r in g.rules]  # compile first: fail before writing
+    selects = list(g.selects) if g.selects is not None else \
+        [view_select(r.rule, cat, names, idb) for r in g.rules]  # compile first: fail before writing
     confs = [r.confidence if r.confidence is not None else (r.weight or 1.0) for r in g.rules]
-    union = recursive_union_view(cat, g.columns, program, confs) if recursive else \
-        union_view(schema, g.target, g.columns, confs)
+    if g.union is not None:
+        union = g.union
+    elif recursive:
+        union = recursive_union_view(cat, g.columns, program, confs)
+    elif g.rule_views is not None and g.rule_views < len(selects):
+        union = _noisy_or([s.copy().select(_conf(c), copy=False) for s, c in zip(selects, confs)], names) \
+            if selects else union_view(schema, g.target, g.columns, [])
+    else:
+        union = union_view(schema, g.target, g.columns, confs)
     return _Plan(g, selects, union, recursive)
 
 
@@ -164,17 +176,21 @@ def write_rules(eng: Engine, cat: Catalog, schema: str, target: str, columns: Se
                                            RuleGroup(target, columns, rules, predicates)], run_id)
 
 
-def write_groups(eng: Engine, cat: Catalog, schema: str, groups: Sequence[RuleGroup], run_id: str) -> list[str]:
+def write_groups(eng: Engine, cat: Catalog, schema: str, groups: Sequence[RuleGroup], run_id: str,
+                 tables_only: bool = False, before: Callable[[Engine], None] | None = None) -> list[str]:
     """Write rule groups in order, in one transaction; a group may read the heads of
     earlier groups, which it then reads from their views. Returns the view names,
-    those of groups no other group reads first."""
+    those of groups no other group reads first. ``tables_only``: every body atom reads
+    the user's table of that name, heads included (a knowledge graph's rules, one step
+    each, never recursive). ``before`` runs first inside the transaction (tables the union
+    views read)."""
     from .derived import reads, register
     check_schema_name(schema)
     plans = []
     helper = set()
     for k, g in enumerate(groups):
-        plans.append(_plan(cat, schema, g))
-        if any(g.target in reads([r.rule for r in later.rules]) for later in groups[k + 1:]):
+        plans.append(_plan(cat, schema, g, tables_only))
+        if not tables_only and any(g.target in reads([r.rule for r in later.rules]) for later in groups[k + 1:]):
             register(cat, g.target, [c for c, _ in g.columns], [t for _, t in g.columns], schema)
             helper.add(g.target)
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -184,6 +200,8 @@ def write_groups(eng: Engine, cat: Catalog, schema: str, groups: Sequence[RuleGr
         eng.execute(exp.Create(this=exp.Schema(this=rules_tab, expressions=[
             exp.ColumnDef(this=exp.to_identifier(c), kind=exp.DataType.build(t)) for c, t in RULES_COLUMNS]),
             kind="TABLE", exists=True))
+        if before is not None:
+            before(eng)
         for c, t in RULES_COLUMNS:   # a rules table written by an older version lacks the newer columns
             eng.execute(exp.Alter(this=rules_tab.copy(), kind="TABLE", actions=[exp.ColumnDef(
                 this=exp.to_identifier(c), kind=exp.DataType.build(t), exists=True)]))
@@ -198,13 +216,28 @@ def write_groups(eng: Engine, cat: Catalog, schema: str, groups: Sequence[RuleGr
     return [v for h, vs in sorted(written, key=lambda t: t[0]) for v in vs]
 
 
+def insert_rows(eng: Engine, table: exp.Table, columns: Sequence[tuple[str, str]],
+                rows: Sequence[tuple[Any, ...]]) -> None:
+    """Append ``rows`` to ``table`` through an arrow frame (one statement, no literals to parse)."""
+    import pyarrow as pa
+    types = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
+             "TIMESTAMP": pa.timestamp("us")}
+    frame = pa.table({c: pa.array([r[i] for r in rows], types[t]) for i, (c, t) in enumerate(columns)})
+    eng.con.register("rd_rows_frame", frame)
+    try:
+        eng.execute(exp.insert(exp.select(*[exp.column(c) for c, _ in columns]).from_("rd_rows_frame"), table,
+                               columns=[c for c, _ in columns]))
+    finally:
+        eng.con.unregister("rd_rows_frame")
+
+
 def _write_plan(eng: Engine, schema: str, p: _Plan, run_id: str, now: datetime, rules_tab: exp.Table) -> list[str]:
     g = p.group
     views = []
     create_union = exp.Create(this=view_table(schema, g.target), kind="VIEW", replace=True, expression=p.union)
     if p.recursive:
         eng.execute(create_union)
-    for k, sel in enumerate(p.selects, start=1):
+    for k, sel in enumerate(p.selects[:g.rule_views], start=1):
         eng.execute(exp.Create(this=view_table(schema, rule_view_name(g.target, k)), kind="VIEW",
                                replace=True, expression=sel))
         views.append(f"{schema}.{rule_view_name(g.target, k)}")
@@ -212,12 +245,10 @@ def _write_plan(eng: Engine, schema: str, p: _Plan, run_id: str, now: datetime, 
         eng.execute(create_union)
     head_json = json.dumps([{"name": c, "type": t} for c, t in g.columns])
     pred_json = json.dumps(g.predicates)
-    rows = []
-    for k, (r, sel) in enumerate(zip(g.rules, p.selects), start=1):
-        vals = (run_id, g.target, k, r.rule.text(), eng.sql(sel), r.weight, r.support, r.confidence,
-                r.head_coverage, r.precision, r.recall, now.isoformat(sep=" "), head_json, pred_json, r.pca_confidence)
-        rows.append(exp.Tuple(expressions=[exp.null() if v is None else literal(v) for v in vals]))
+    texts = g.sql_texts if g.sql_texts is not None else [eng.sql(sel) for sel in p.selects]
+    rows = [(run_id, g.target, k, r.rule.text(), text, r.weight, r.support, r.confidence, r.head_coverage,
+             r.precision, r.recall, now, head_json, pred_json, r.pca_confidence)
+            for k, (r, text) in enumerate(zip(g.rules, texts), start=1)]
     if rows:
-        eng.execute(exp.insert(exp.values([tuple(t.expressions) for t in rows]), rules_tab,
-                               columns=[c for c, _ in RULES_COLUMNS]))
+        insert_rows(eng, rules_tab, RULES_COLUMNS, rows)
     return [f"{schema}.{g.target}"] + views
