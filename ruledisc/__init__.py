@@ -4,15 +4,31 @@
 >>> res = ruledisc.mine("sample_dbs/family.sql", target="mother", background="parent,male,female")  # doctest: +SKIP
 """
 
+from importlib import import_module
+from typing import Any
+
 from .errors import DataError, RulediscError, RuleSyntaxError, SchemaError, SourceError, TargetError, UsageError
-from .explain import Explanation, explain
 from .parse import parse_program, parse_rule
-from .pipeline import MineOptions, apply, evaluate, mine, score, stored_rules
 from .result import LearnedRule, MineResult
 from .rule import Atom, Comparison, Const, Rule, Var
 
+# imported on first use: the learner pulls in torch, which takes seconds to load
+_LAZY = {"Explanation": "explain", "explain": "explain", "MineOptions": "pipeline", "apply": "pipeline",
+         "evaluate": "pipeline", "mine": "pipeline", "score": "pipeline", "stored_rules": "pipeline",
+         "mine_all": "kg_run", "rank_eval": "kg_run", "AllRelationsResult": "kg_run", "import_kg": "kg"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ruledisc' has no attribute {name!r}")
+
+
 __version__ = "0.1.0"
 __all__ = [
+                     "AllRelationsResult",
                      "Atom",
                      "Comparison",
                      "Const",
@@ -32,9 +48,12 @@ __all__ = [
                      "apply",
                      "evaluate",
                      "explain",
+                     "import_kg",
                      "mine",
+                     "mine_all",
                      "parse_program",
                      "parse_rule",
+                     "rank_eval",
                      "score",
                      "stored_rules",
 ]

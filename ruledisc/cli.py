@@ -16,7 +16,6 @@ from typing import Any
 
 import typer
 
-from . import pipeline
 from .errors import RulediscError
 from .progress import RichReporter, Silent
 
@@ -112,6 +111,7 @@ def mine_cmd(
                            max_rules=max_rules, seed=seed)
         _emit(res_all, out, as_json, _print_all)
         return
+    from . import pipeline
     res = pipeline.mine(db, target, reporter=_reporter(quiet or as_json), max_body=max_body, tnorm=tnorm,
                         epochs=epochs, seed=seed, dry_run=dry_run, schema=schema, negatives=negatives,
                         key=key, background=background, exclude=exclude or (), min_support=min_support,
@@ -149,7 +149,8 @@ def _print_all(res: Any) -> None:
               highlight=False)
     views = [v for m in res.results for v in m.views]
     if views:
-        con.print(f"views: {len(views)} in {views[0].split('.')[0]} (one per rule, one per relation)", highlight=False)
+        con.print(f"views: {len(views)} in {views[0].split('.')[0]} (one per relation holding all its rules, "
+                  "one per rule for the best of each)", highlight=False)
 
 
 def _print_result(res: Any) -> None:
@@ -188,6 +189,7 @@ def rules_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """List the stored rules with their metrics."""
+    from . import pipeline
     df = pipeline.stored_rules(db, target, schema)
     if as_json:
         typer.echo(json.dumps(df.to_dicts(), default=str, indent=2))
@@ -214,6 +216,7 @@ def apply_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Compile a rules file into views in DB."""
+    from . import pipeline
     views = pipeline.apply(rules, db, schema=schema)
     if as_json:
         typer.echo(json.dumps({"views": views}))
@@ -249,6 +252,7 @@ def eval_cmd(
             return
         _print_ranking(rep)
         return
+    from . import pipeline
     res = pipeline.evaluate(db, target, rules, schema, key, negatives)
     if as_json:
         typer.echo(json.dumps(res, indent=2))

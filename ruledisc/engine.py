@@ -38,6 +38,11 @@ class Engine:
     log: list[QueryLog] = field(default_factory=list)
     keep_log: bool = True
 
+    def __post_init__(self) -> None:
+        # ruledisc shows its own progress; DuckDB's bar (on queries over 2 s) would garble it
+        self.con.execute(self.sql(exp.Set(expressions=[exp.SetItem(this=exp.EQ(
+            this=exp.column("enable_progress_bar"), expression=exp.false()))])))
+
     def sql(self, e: exp.Expr) -> str:
         return e.sql(dialect=self.dialect, copy=False)
 

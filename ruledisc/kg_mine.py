@@ -37,7 +37,7 @@ class KgOptions:
     max_length: int = 3          # path steps (``--max-body``)
     min_support: int = 2
     min_confidence: float = 0.01
-    max_rules: int = 150         # kept per relation, best weight first
+    max_rules: int = 150         # kept per relation and shape (path, constant), best weight first
     max_candidates: int = 150    # rules of each kind measured per relation, best estimated confidence first
     sample: int = 500            # head facts per relation read by discovery
     degree_cap: int = 1000       # discovery skips entities with more edges
@@ -215,9 +215,11 @@ def mine_graph(eng: Engine, opts: KgOptions, ph: Phases) -> KgMined:
     for m in measured:
         if m.support >= opts.min_support and m.confidence >= opts.min_confidence:
             rules[names[m.rule.head]].append(m)
-    for n in names:
-        rules[n].sort(key=lambda m: (-m.weight, -m.support, m.rule.path, m.rule.const or -1))
-        del rules[n][opts.max_rules:]
+    for n in names:   # the best max_rules of each shape: constants never crowd out paths
+        key = lambda m: (-m.weight, -m.support, m.rule.path, m.rule.const or -1)
+        paths = sorted((m for m in rules[n] if m.rule.is_path), key=key)[:opts.max_rules]
+        consts = sorted((m for m in rules[n] if not m.rule.is_path), key=key)[:opts.max_rules]
+        rules[n] = sorted(paths + consts, key=key)
     stats["rules"] = sum(len(v) for v in rules.values())
     return KgMined(names, rules, stats)
 

@@ -12,19 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import torch
 from sqlglot import exp
 
 from .compile import view_select
 from .engine import Engine
 from .errors import DataError, SourceError, UsageError
 from .introspect import introspect
-from .kg_aggregate import LearnedNoisyOr, max_scores, noisy_or_scores
 from .kg_mine import KgOptions, MeasuredRule, mine_graph
 from .kg_rank import fired, metrics, ranks
-from .kg_rules import KgRule, from_rule
+from .kg_rules import KgRule
 from .kg_sql import PREDICTED, RULE_COLUMNS, has_graph, q, relations, setup
-from .parse import parse_rule
 from .progress import Phases, Reporter
 from .result import LearnedRule, MineResult
 from .rulesfile import predicate_signatures
@@ -136,7 +133,7 @@ def _write_rule_table(eng: Engine, schema: str, mined: Any) -> None:
         for k, m in enumerate(mined.rules[name], start=1):
             r = m.rule
             p = list(r.path) + [None] * (3 - len(r.path))
-            rows.append((name, k, m.confidence, len(r.path) if r.is_path else 0, *p, r.const,
+            rows.append((name, k, m.weight, m.confidence, len(r.path) if r.is_path else 0, *p, r.const,
                          r.side if not r.is_path else None, r.bconst))
     if rows:
         insert_rows(eng, tab, RULE_COLUMNS, rows)
@@ -174,23 +171,25 @@ AGGREGATIONS = ("learned", "max", "noisy-or")
 
 
 def _stored(eng: Engine, schema: str, names: list[str]) -> tuple[list[KgRule], np.ndarray]:
-    """The stored rules of the graph's relations, as records, with their weights."""
+    """The stored rules of the graph's relations (``<schema>.kg_rules``, written by
+    ``mine --all-relations``), as records, with their weights."""
     ids = {n: i for i, n in enumerate(names)}
-    q = exp.select("target", "rule_text", "weight").from_(exp.table_("rules", db=schema, quoted=True)) \
-        .order_by("target", "rule_no")
+    cols = ("target", "weight", "len", "p1", "p2", "p3", "c", "side", "d")
+    sel = exp.select(*cols).from_(_rule_table(schema)).order_by("target", "rule_no")
     try:
-        rows = eng.rows(q)
+        rows = eng.rows(sel)
     except DataError as err:
         raise SourceError(f"no stored rules in schema {schema!r}; run `ruledisc mine DB --all-relations` first") \
             from err
     rules, weights = [], []
-    for target, text, w in rows:
+    for target, w, n, p1, p2, p3, c, side, d in rows:
         if target not in ids:
             continue
-        k = from_rule(parse_rule(text), ids, len(names))
-        if k is not None:
-            rules.append(k)
-            weights.append(0.0 if w is None else float(w))
+        if n:
+            rules.append(KgRule(ids[target], tuple(p for p in (p1, p2, p3)[:n])))
+        else:
+            rules.append(KgRule(ids[target], (p1,), const=c, side=side, bconst=d))
+        weights.append(float(w))
     if not rules:
         raise DataError(f"schema {schema!r} holds no rules over the graph's relations; "
                         "run `ruledisc mine DB --all-relations` first")
@@ -198,11 +197,14 @@ def _stored(eng: Engine, schema: str, names: list[str]) -> tuple[list[KgRule], n
 
 
 def rank_eval(db: DatabaseLike, split: str = "test", reporter: Reporter | None = None, *,
-              schema: str = "ruledisc", train_queries: int = 4000, epochs: int = 100, seed: int = 0,
+              schema: str = "ruledisc", train_queries: int = 4000, epochs: int = 60, seed: int = 0,
               rules: Sequence[KgRule] | None = None, weights: Sequence[float] | None = None) -> dict[str, Any]:
     """Filtered MRR and Hits@1/3/10 of the stored rules (or ``rules`` with ``weights``) on
     the queries of ``split``, for the learned aggregation (fitted on up to ``train_queries``
     training queries) and the max and noisy-or baselines."""
+    import torch
+
+    from .kg_aggregate import LearnedNoisyOr, max_scores, noisy_or_scores
     check_schema_name(schema)
     ph = Phases(reporter)
     src = open_source(db)

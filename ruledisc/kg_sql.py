@@ -83,6 +83,7 @@ d AS (
 SELECT h, t, round(1 - exp(sum(ln(greatest(1 - confidence, 1e-12)))), 6) AS score
 FROM (SELECT DISTINCT rule_no, confidence, h, t FROM d) u GROUP BY h, t"""
 
-RULE_COLUMNS = (("target", "VARCHAR"), ("rule_no", "INTEGER"), ("confidence", "DOUBLE"), ("len", "INTEGER"),
+RULE_COLUMNS = (("target", "VARCHAR"), ("rule_no", "INTEGER"), ("weight", "DOUBLE"), ("confidence", "DOUBLE"),
+                ("len", "INTEGER"),
                 ("p1", "INTEGER"), ("p2", "INTEGER"), ("p3", "INTEGER"), ("c", "BIGINT"), ("side", "INTEGER"),
                 ("d", "BIGINT"))
