@@ -97,7 +97,10 @@ def mine_cmd(
                                           "(rules are still scored on every row)."),
     min_confidence: float = typer.Option(0.01, "--min-confidence",
                                          help="--all-relations: least standard confidence of a kept rule."),
-    max_rules: int = typer.Option(150, "--max-rules", help="--all-relations: rules kept per relation."),
+    max_rules: int = typer.Option(150, "--max-rules", help="--all-relations: rules kept per relation and shape "
+                                  "(path, constant)."),
+    memory_limit: str | None = typer.Option(None, "--memory-limit", help="--all-relations: DuckDB's memory limit "
+                                            "(e.g. 6GB); past it, DuckDB spills to disk."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
     """Learn rules that explain TARGET (or, with --all-relations, every relation of a
@@ -108,7 +111,7 @@ def mine_cmd(
         from .kg_run import mine_all
         res_all = mine_all(db, _reporter(quiet or as_json), schema=schema, dry_run=dry_run, max_length=max_body,
                            min_support=2 if min_support is None else min_support, min_confidence=min_confidence,
-                           max_rules=max_rules, seed=seed)
+                           max_rules=max_rules, seed=seed, memory_limit=memory_limit)
         _emit(res_all, out, as_json, _print_all)
         return
     from . import pipeline

@@ -30,6 +30,9 @@ from .kg_sql import q, relations, setup
 from .progress import Phases
 
 LAPLACE = 5   # ranking weight: support / (derived + LAPLACE), AnyBURL's smoothed confidence
+# a candidate is measured only if its estimated confidence (sampled support over its path
+# count; paths >= distinct pairs, so this errs low) is at least min_confidence / SLACK
+SLACK = 10
 
 
 @dataclass(frozen=True)
@@ -261,13 +264,14 @@ def _measure_paths(eng: Engine, opts: KgOptions, n_rel: int, stats: dict[str, An
     # max_candidates best by estimated confidence: sampled share of the head times |head| over paths
     eng.execute(q("""CREATE OR REPLACE TEMP TABLE rd_kg_c AS
         SELECT row_number() OVER (ORDER BY c.bid, c.r) AS rid, c.bid, c.r, c.sampled,
-               c.ok AND row_number() OVER (PARTITION BY c.r, c.ok ORDER BY c.est DESC, c.bid) <= :maxcand AS live
+               c.ok AND c.est >= :minconf / :slack
+               AND row_number() OVER (PARTITION BY c.r, c.ok ORDER BY c.est DESC, c.bid) <= :maxcand AS live
         FROM (SELECT b.bid, f.r, f.n AS sampled, f.n * r.n / (s.n * greatest(b.paths, 1)) AS est,
                      b.paths <= :maxbody AND (b.fan <= 0 OR r.n >= :minconf * b.fan) AND b.paths > 0 AS ok
               FROM rd_kg_found f JOIN rd_kg_b b ON b.p1 = f.p1 AND b.p2 = f.p2 AND b.p3 = f.p3
               JOIN rd_kg_rel r ON r.p = f.r
               JOIN (SELECT r, count(*) AS n FROM rd_kg_s GROUP BY r) s ON s.r = f.r) c""",
-                  maxbody=opts.max_body_paths, minconf=opts.min_confidence, maxcand=opts.max_candidates))
+                  maxbody=opts.max_body_paths, minconf=opts.min_confidence, maxcand=opts.max_candidates, slack=SLACK))
     stats["path_rules_left_out"] = int(eng.scalar(q("SELECT count(*) FROM rd_kg_c WHERE NOT live")))
     eng.execute(q("CREATE OR REPLACE TEMP TABLE rd_kg_stat (rid BIGINT, derived BIGINT, support BIGINT, pca BIGINT)"))
     eng.execute(q("""CREATE OR REPLACE TEMP TABLE rd_kg_b AS SELECT b.*,

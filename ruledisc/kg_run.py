@@ -62,19 +62,23 @@ def _graph(src: Source) -> Engine:
 
 
 def mine_all(db: DatabaseLike, reporter: Reporter | None = None, *, schema: str = "ruledisc",
-             dry_run: bool = False, rule_views: int | None = RULE_VIEWS, **options: Any) -> AllRelationsResult:
+             dry_run: bool = False, rule_views: int | None = RULE_VIEWS, memory_limit: str | None = None,
+             **options: Any) -> AllRelationsResult:
     """Mine path and constant rules for every relation of an imported graph; store them
     unless ``dry_run``. ``options``: the fields of :class:`ruledisc.kg_mine.KgOptions`.
 
     Every rule gets a row (with its SQL) in ``<schema>.rules``; each relation gets the union
     view ``<schema>."<relation>"`` of all its rules, and its ``rule_views`` best rules a view
-    each (``None``: all; each view costs DuckDB a few milliseconds of catalog work)."""
+    each (``None``: all; each view costs DuckDB a few milliseconds of catalog work).
+    ``memory_limit`` (DuckDB's, e.g. ``"6GB"``): past it, DuckDB spills to disk."""
     check_schema_name(schema)
     opts = _options(options)
     ph = Phases(reporter)
     src = open_source(db)
     try:
         eng = _graph(src)
+        if memory_limit:
+            set_memory_limit(eng, memory_limit)
         mined = mine_graph(eng, opts, ph)
         with ph.phase("writeback"):
             cat = introspect(eng)
@@ -105,6 +109,15 @@ def mine_all(db: DatabaseLike, reporter: Reporter | None = None, *, schema: str 
         return AllRelationsResult(results, dict(ph.timings), mined.stats, mined.run_id)
     finally:
         src.close()
+
+
+def set_memory_limit(eng: Engine, limit: str) -> None:
+    """DuckDB's ``memory_limit`` (``"6GB"``, ``"800MB"``); a bad value is a usage error."""
+    try:
+        eng.execute(exp.Set(expressions=[exp.SetItem(this=exp.EQ(this=exp.column("memory_limit"),
+                                                                  expression=exp.Literal.string(limit)))]))
+    except DataError as err:
+        raise UsageError(f"--memory-limit {limit!r}: give a size such as 6GB or 800MB ({err})") from err
 
 
 def _rule_table(schema: str) -> exp.Table:

@@ -87,3 +87,4 @@ RULE_COLUMNS = (("target", "VARCHAR"), ("rule_no", "INTEGER"), ("weight", "DOUBL
                 ("len", "INTEGER"),
                 ("p1", "INTEGER"), ("p2", "INTEGER"), ("p3", "INTEGER"), ("c", "BIGINT"), ("side", "INTEGER"),
                 ("d", "BIGINT"))
+

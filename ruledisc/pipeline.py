@@ -354,8 +354,9 @@ def apply(rules: str | Path | MineResult, db: DatabaseLike, schema: str = "ruled
         with ph.phase("apply"):
             eng = src.engine
             cat = introspect(eng)
-            groups = _groups(sets, cat, schema)
-            views = write_groups(eng, cat, schema, groups, uuid.uuid4().hex[:12])
+            tables_only = any(s.tables_only for s in sets)
+            groups = _groups(sets, cat, schema, tables_only)
+            views = write_groups(eng, cat, schema, groups, uuid.uuid4().hex[:12], tables_only=tables_only)
         ok = True
         return views
     finally:
@@ -389,9 +390,10 @@ def score(rules: str | Path | MineResult, db: DatabaseLike, target: str | None =
         src.close()
 
 
-def _groups(sets: Sequence[RuleSet], cat: Catalog, schema: str) -> list[RuleGroup]:
+def _groups(sets: Sequence[RuleSet], cat: Catalog, schema: str, tables_only: bool = False) -> list[RuleGroup]:
     """Rule sets in dependency order, as groups to write; a set read by another is a
-    derived predicate of it (an invented predicate, a helper rule of a ``.dl`` file)."""
+    derived predicate of it (an invented predicate, a helper rule of a ``.dl`` file),
+    unless ``tables_only`` (a graph's rules: every body atom reads its table)."""
     by_name: dict[str, RuleSet] = {}
     for rs in sets:
         check_rules(rs)
@@ -400,15 +402,17 @@ def _groups(sets: Sequence[RuleSet], cat: Catalog, schema: str) -> list[RuleGrou
             by_name[rs.target].rules.extend(rs.rules)
         else:
             by_name[rs.target] = rs
-    order = dependency_order({n: [r.rule for r in rs.rules] for n, rs in by_name.items()})
+    order = list(by_name) if tables_only else dependency_order({n: [r.rule for r in rs.rules]
+                                                                for n, rs in by_name.items()})
     derived = set(by_name)
     groups = []
     for n in order:
         rs = by_name[n]
         cols = head_columns(rs, cat)
-        if any(n in reads([r.rule for r in o.rules]) for m, o in by_name.items() if m != n):
+        if not tables_only and any(n in reads([r.rule for r in o.rules]) for m, o in by_name.items() if m != n):
             register(cat, n, [c for c, _ in cols], [t for _, t in cols], schema)
-        preds = predicate_signatures(cat, [r.rule for r in rs.rules], derived) if rs.rules else {}
+        preds = predicate_signatures(cat, [r.rule for r in rs.rules], set() if tables_only else derived) \
+            if rs.rules else {}
         groups.append(RuleGroup(n, cols, rs.rules, preds))
     return groups
 

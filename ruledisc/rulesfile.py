@@ -25,6 +25,7 @@ class RuleSet:
     rules: list[StoredRule]
     columns: list[tuple[str, str]] | None = None
     predicates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tables_only: bool = False   # bodies read the tables even where a table is another set's head (a graph)
 
 
 def load_rules(path: str | Path) -> list[RuleSet]:
@@ -59,8 +60,14 @@ def _from_json(text: str, p: Path) -> list[RuleSet]:
 
 
 def from_dict(d: Any, where: str) -> list[RuleSet]:
-    """The invented predicates' rule sets (in the file's order), then the target's."""
+    """The invented predicates' rule sets (in the file's order), then the target's; for the
+    result of ``mine --all-relations``, one set per relation, whose bodies read the tables."""
     p = where
+    if isinstance(d, dict) and d.get("all_relations"):
+        if not isinstance(d.get("targets"), list):
+            raise SourceError(f"{p} is not a ruledisc rules file (JSON from mine --out): no 'targets' list")
+        sets = [s for t in d["targets"] for s in from_dict(t, where)]
+        return [RuleSet(s.target, s.rules, s.columns, s.predicates, tables_only=True) for s in sets]
     try:
         preds = d.get("predicates") or {}
         out = [RuleSet(inv["name"], [StoredRule(parse_rule(t)) for t in inv["rules"]], _columns(inv), preds)

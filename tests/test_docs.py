@@ -10,10 +10,14 @@ import pytest
 DOC = Path(__file__).resolve().parent.parent / "docs" / "python_api.md"
 
 
-def _example() -> str:
+def _examples() -> list[str]:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.DOTALL)
-    assert len(blocks) == 1
-    return blocks[0]
+    assert len(blocks) == 2
+    return blocks
+
+
+def _example() -> str:
+    return _examples()[0]
 
 
 @pytest.mark.slow
@@ -28,3 +32,16 @@ def test_python_api_example_runs(capsys):
     assert "ruledisc.orders__late" in views
     out = capsys.readouterr().out
     assert f"orders__late({scores['order_id'][0]}): predicted (unlabelled)" in out
+
+
+@pytest.mark.slow
+def test_knowledge_graph_example_runs(tmp_path, monkeypatch, capsys):
+    (tmp_path / "sample_dbs").symlink_to(DOC.parent.parent / "sample_dbs")
+    monkeypatch.chdir(tmp_path)
+    env: dict = {}
+    exec(compile(_examples()[1], str(DOC), "exec"), env)   # noqa: S102 - our own documentation
+    res, aunt, report = env["res"], env["aunt"], env["report"]
+    assert len(res.results) == 12 and aunt.rules
+    assert all(r.pca_confidence >= r.confidence for r in aunt.rules)
+    assert report["queries"] == 2 * 2835
+    assert f"{report['aggregations']['learned']['mrr']}" in capsys.readouterr().out

@@ -217,6 +217,8 @@ def test_cli_all_relations_and_ranking(tmp_path):
     assert r.exit_code == 2 and "either --target TARGET or --all-relations" in r.output
     r = run("mine", str(db), "--all-relations", "--max-body", "4")
     assert r.exit_code == 2 and "1 to 3 steps" in r.output
+    r = run("mine", str(db), "--all-relations", "--memory-limit", "lots")
+    assert r.exit_code == 2 and "--memory-limit 'lots'" in r.output
     plain = tmp_path / "plain.duckdb"
     duckdb.connect(str(plain)).execute("CREATE TABLE parent(a INT, b INT); INSERT INTO parent VALUES (1, 2)")
     r = run("mine", str(plain), "--all-relations")
@@ -265,3 +267,20 @@ def test_rule_records_round_trip_through_datalog():
         text = r.to_rule(names, 3).text()
         assert from_rule(parse_rule(text), ids, 3) == r, text
     assert from_rule(parse_rule("aunt(X, Y) :- brother(X, Z), father(W, Y)."), ids, 3) is None
+
+
+def test_an_all_relations_rules_file_applies_with_bodies_reading_the_tables(tmp_path):
+    db = _random_graph(tmp_path)
+    out = tmp_path / "rules.json"
+    r = CliRunner().invoke(app, ["mine", str(db), "--all-relations", "--dry-run", "--out", str(out), "-q"])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(app, ["apply", str(out), str(db)])
+    assert r.exit_code == 0, r.output
+    con = duckdb.connect(str(db), read_only=True)
+    # c's rules read a and b, and a rule of a may read c: each body reads the table, not the predictions
+    rules = json.loads(out.read_text())["targets"]
+    c_rules = next(t for t in rules if t["target"] == "c")["rules"]
+    union = set()
+    for rule in c_rules:
+        union |= set(con.execute(rule["sql"]).fetchall())
+    assert set(con.execute('SELECT h, t FROM ruledisc."c"').fetchall()) == union and union
