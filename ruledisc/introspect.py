@@ -146,10 +146,12 @@ def _read_tables(eng: Engine) -> dict[str, Table]:
     return {t: Table(t, tuple(cs), keys.get(t, ()), tuple(fks.get(t, ()))) for t, cs in cols.items()}
 
 
-def introspect(eng: Engine, keys: dict[str, tuple[str, ...]] | None = None) -> Catalog:
+def introspect(eng: Engine, keys: dict[str, tuple[str, ...]] | None = None, infer: bool = True) -> Catalog:
     """Read tables, keys and FKs, then build predicates and infer domains in SQL.
 
-    ``keys`` overrides or adds keys (``--key``): table -> key columns.
+    ``keys`` overrides or adds keys (``--key``): table -> key columns. ``infer=False`` reads
+    the declared structure only (no row counts, inferred keys, unique columns or domains):
+    enough to compile given rules, in constant time however large the tables.
     """
     tables = _read_tables(eng)
     if not tables:
@@ -159,6 +161,11 @@ def introspect(eng: Engine, keys: dict[str, tuple[str, ...]] | None = None) -> C
             for c in k:
                 tables[t].column(c)
             tables[t] = Table(t, tables[t].columns, tuple(k), tables[t].fks)
+    if not infer:
+        cat = Catalog(tables, rows={})
+        for t in tables.values():
+            _add_predicates(cat, t)
+        return cat
     cat = Catalog(tables, rows=_row_counts(eng, list(tables)))
     _infer_keys(eng, cat)
     _unique_columns(eng, cat)

@@ -81,7 +81,7 @@ def mine_all(db: DatabaseLike, reporter: Reporter | None = None, *, schema: str 
             set_memory_limit(eng, memory_limit)
         mined = mine_graph(eng, opts, ph)
         with ph.phase("writeback"):
-            cat = introspect(eng)
+            cat = introspect(eng, infer=False)   # the relation views' columns: all rules need
             n_rel = len(mined.names)
             groups, results = [], []
             for name in mined.names:
