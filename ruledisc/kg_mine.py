@@ -1,7 +1,8 @@
 """All-relations mining on a knowledge graph: every relation's path and constant rules
 in one run, their exact AMIE measures computed as SQL aggregates in DuckDB.
 
-1. **Discover** (bounded by the sample): up to ``sample`` head facts per relation,
+1. **Discover** (bounded by the sample): ``sample`` head facts per relation (or 10% of them,
+   up to ``max_sample``),
    between entities of degree at most ``degree_cap``; every path of 1 to 3 steps between
    a sampled head's arguments (object identity: no entity twice) and every constant
    pattern of its subject becomes a candidate once ``min_support`` sampled heads share it.
@@ -42,7 +43,9 @@ class KgOptions:
     min_confidence: float = 0.01
     max_rules: int = 150         # kept per relation and shape (path, constant), best weight first
     max_candidates: int = 150    # rules of each kind measured per relation, best estimated confidence first
-    sample: int = 500            # head facts per relation read by discovery
+    sample: int = 500            # head facts per relation read by discovery: at least this many,
+    sample_share: float = 0.1    # ... or this share of the relation's facts,
+    max_sample: int = 2000       # ... but no more than this
     degree_cap: int = 1000       # discovery skips entities with more edges
     batch_paths: int = 20_000_000
     max_body_paths: int = 400_000_000
@@ -88,10 +91,11 @@ class KgMined:
 _SAMPLE = """
 CREATE OR REPLACE TEMP TABLE rd_kg_s AS
 SELECT row_number() OVER (ORDER BY p, a, b) AS hid, p AS r, a AS x, b AS y FROM (
-  SELECT e.p, e.a, e.b, row_number() OVER (PARTITION BY e.p ORDER BY hash(e.a, e.b, :seed)) AS k
+  SELECT e.p, e.a, e.b, row_number() OVER (PARTITION BY e.p ORDER BY hash(e.a, e.b, :seed)) AS k,
+         count(*) OVER (PARTITION BY e.p) AS n
   FROM rd_kg_e e JOIN rd_kg_deg_all na ON na.a = e.a JOIN rd_kg_deg_all nb ON nb.a = e.b
   WHERE e.p < :nrel AND na.n <= :cap AND nb.n <= :cap) s
-WHERE k <= :sample"""
+WHERE k <= greatest(:sample, least(:maxsample, ceil(:share * n)))"""
 
 _SMALL = """
 CREATE OR REPLACE TEMP TABLE rd_kg_es AS
@@ -194,7 +198,8 @@ def mine_graph(eng: Engine, opts: KgOptions, ph: Phases) -> KgMined:
         setup(eng, n_rel)
         eng.execute(q("CREATE OR REPLACE TEMP TABLE rd_kg_deg_all AS SELECT a, sum(n) AS n FROM rd_kg_deg GROUP BY a"))
         eng.execute(q(_SMALL, cap=opts.degree_cap))
-        eng.execute(q(_SAMPLE, seed=opts.seed, nrel=n_rel, cap=opts.degree_cap, sample=opts.sample))
+        eng.execute(q(_SAMPLE, seed=opts.seed, nrel=n_rel, cap=opts.degree_cap, sample=opts.sample,
+                      maxsample=max(opts.sample, opts.max_sample), share=opts.sample_share))
         stats["edges"] = int(eng.scalar(q("SELECT count(*) FROM rd_kg_e"))) // 2
         stats["sampled_heads"] = int(eng.scalar(q("SELECT count(*) FROM rd_kg_s")))
     with ph.phase("discover"), eng.in_phase("discover"):
