@@ -8,14 +8,22 @@ from importlib import import_module
 from typing import Any
 
 from .errors import DataError, RulediscError, RuleSyntaxError, SchemaError, SourceError, TargetError, UsageError
+from .explain import Explanation, explain  # eager: the name is also a submodule's, which a lazy import would shadow
 from .parse import parse_program, parse_rule
 from .result import LearnedRule, MineResult
 from .rule import Atom, Comparison, Const, Rule, Var
 
 # imported on first use: the learner pulls in torch, which takes seconds to load
-_LAZY = {"Explanation": "explain", "explain": "explain", "MineOptions": "pipeline", "apply": "pipeline",
-         "evaluate": "pipeline", "mine": "pipeline", "score": "pipeline", "stored_rules": "pipeline",
+_LAZY = {"MineOptions": "pipeline", "apply": "pipeline",
+         "evaluate": "pipeline", "mine": "pipeline", "stored_rules": "pipeline",
          "mine_all": "kg_run", "rank_eval": "kg_run", "AllRelationsResult": "kg_run", "import_kg": "kg"}
+
+
+def score(rules: Any, db: Any, target: str | None = None) -> Any:
+    """Score rows with learned rules: :func:`ruledisc.pipeline.score` (a function here, not
+    the ``ruledisc.score`` submodule of rule metrics, which ``explain`` has loaded above)."""
+    from .pipeline import score as _score
+    return _score(rules, db, target)
 
 
 def __getattr__(name: str) -> Any:
