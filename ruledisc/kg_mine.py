@@ -48,7 +48,7 @@ class KgOptions:
     max_sample: int = 2000       # ... but no more than this
     degree_cap: int = 1000       # discovery skips entities with more edges
     batch_paths: int = 20_000_000
-    max_body_paths: int = 400_000_000
+    max_body_paths: int = 50_000_000   # a body with more path rows is not measured
     constants: bool = True
     seed: int = 0
 
@@ -145,10 +145,17 @@ _GROUNDINGS = {
     2: """SELECT DISTINCT b.bid, e1.a AS x, e2.b AS y FROM rd_kg_b b JOIN rd_kg_e e1 ON e1.p = b.p1
           JOIN rd_kg_e e2 ON e2.p = b.p2 AND e2.a = e1.b
           WHERE b.live AND b.bid BETWEEN :lo AND :hi AND e2.b <> e1.a""",
-    3: """SELECT DISTINCT b.bid, e1.a AS x, e3.b AS y FROM rd_kg_b b JOIN rd_kg_e e1 ON e1.p = b.p1
-          JOIN rd_kg_e e2 ON e2.p = b.p2 AND e2.a = e1.b JOIN rd_kg_e e3 ON e3.p = b.p3 AND e3.a = e2.b
-          WHERE b.live AND b.bid BETWEEN :lo AND :hi AND e3.b <> e1.a AND e2.b <> e1.a AND e3.b <> e1.b""",
+    # three steps: from the two-step prefixes of the batch (rd_kg_g2, built first: a join order
+    # that never pairs edges of every relation)
+    3: """SELECT DISTINCT g.bid, g.x, e3.b AS y FROM rd_kg_g2 g JOIN rd_kg_b b ON b.bid = g.bid
+          JOIN rd_kg_e e3 ON e3.p = b.p3 AND e3.a = g.w WHERE e3.b <> g.x AND e3.b <> g.z""",
 }
+
+_PREFIX = """
+CREATE OR REPLACE TEMP TABLE rd_kg_g2 AS
+SELECT DISTINCT b.bid, e1.a AS x, e1.b AS z, e2.b AS w FROM rd_kg_b b JOIN rd_kg_e e1 ON e1.p = b.p1
+JOIN rd_kg_e e2 ON e2.p = b.p2 AND e2.a = e1.b
+WHERE b.live AND b.len = 3 AND b.bid BETWEEN :lo AND :hi AND e2.b <> e1.a"""
 
 _MEASURE = """
 INSERT INTO rd_kg_stat
@@ -169,7 +176,7 @@ SELECT row_number() OVER (ORDER BY k.body, k.rho, k.c, k.p, k.d) AS cid, k.* FRO
   JOIN (SELECT r, count(*) AS n FROM rd_kg_s GROUP BY r) sr ON sr.r = w.rho % :nrel
   LEFT JOIN rd_kg_deg dd ON dd.p = (w.p + :nrel) % (2 * :nrel) AND dd.a = w.d
   LEFT JOIN rd_kg_deg hc ON hc.p = (w.rho + :nrel) % (2 * :nrel) AND hc.a = w.c) k
-WHERE k.body > 0 AND least(k.ub, k.body) >= :minconf * k.body AND k.body <= :maxbody
+WHERE k.body > 0 AND least(k.ub, k.body) >= :minconf * k.body AND k.body <= :maxbody AND k.est >= :minconf / :slack
 QUALIFY row_number() OVER (PARTITION BY k.rho ORDER BY k.est DESC, k.c, k.p, k.d) <= :maxcand"""
 
 _CONST_MEASURE = """
@@ -286,6 +293,8 @@ def _measure_paths(eng: Engine, opts: KgOptions, n_rel: int, stats: dict[str, An
     for n in range(1, opts.max_length + 1):
         rows = [(int(b), int(p)) for ln, b, p in live if ln == n]
         for lo, hi in _batches(rows, opts.batch_paths):
+            if n == 3:
+                eng.execute(q(_PREFIX, lo=lo, hi=hi))
             eng.execute(_from(q(_MEASURE), "rd_kg_g", q(_GROUNDINGS[n], lo=lo, hi=hi)))
             n_batches += 1
     stats["path_batches"] = n_batches
@@ -303,7 +312,7 @@ def _measure_paths(eng: Engine, opts: KgOptions, n_rel: int, stats: dict[str, An
 def _measure_constants(eng: Engine, opts: KgOptions, n_rel: int, stats: dict[str, Any],
                        ph: Phases) -> list[MeasuredRule]:
     eng.execute(q(_CONST_BODY, nrel=n_rel, minconf=opts.min_confidence, maxbody=opts.max_body_paths,
-                  maxcand=opts.max_candidates))
+                  maxcand=opts.max_candidates, slack=SLACK))
     stats["constant_candidates"] = int(eng.scalar(q("SELECT count(*) FROM rd_kg_k0")))
     eng.execute(q("CREATE OR REPLACE TEMP TABLE rd_kg_kstat (cid BIGINT, derived BIGINT, support BIGINT, pca BIGINT)"))
     rows = [(int(c), int(b)) for c, b in eng.rows(q("SELECT cid, body FROM rd_kg_k ORDER BY cid"))]
