@@ -22,12 +22,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlglot import exp
-
 from .compile import temp_table, union_all
 from .engine import Engine
 from .kg_rules import KgRule
-from .kg_sql import q, relations, setup
+from .kg_sql import q, relations, setup, with_table
 from .progress import Phases
 
 LAPLACE = 5   # ranking weight: support / (derived + LAPLACE), AnyBURL's smoothed confidence
@@ -239,12 +237,6 @@ def mine_graph(eng: Engine, opts: KgOptions, ph: Phases) -> KgMined:
     return KgMined(names, rules, stats)
 
 
-def _from(tree: exp.Expr, name: str, query: exp.Query) -> exp.Expr:
-    """``tree`` with the placeholder table ``name`` replaced by the subquery ``query``."""
-    return tree.transform(lambda node: query.subquery(node.alias or name) if isinstance(node, exp.Table)
-                          and node.name == name else node)
-
-
 def _batches(rows: list[tuple[int, int]], budget: int) -> list[tuple[int, int]]:
     """Contiguous ``(lo, hi)`` id ranges of ``rows`` ``(id, cost)`` (ids ascending), each
     costing at most ``budget`` unless one row alone does.
@@ -295,7 +287,7 @@ def _measure_paths(eng: Engine, opts: KgOptions, n_rel: int, stats: dict[str, An
         for lo, hi in _batches(rows, opts.batch_paths):
             if n == 3:
                 eng.execute(q(_PREFIX, lo=lo, hi=hi))
-            eng.execute(_from(q(_MEASURE), "rd_kg_g", q(_GROUNDINGS[n], lo=lo, hi=hi)))
+            eng.execute(with_table(q(_MEASURE), "rd_kg_g", q(_GROUNDINGS[n], lo=lo, hi=hi)))
             n_batches += 1
     stats["path_batches"] = n_batches
     ph.note(f"measured {len(live)} bodies in {n_batches} batches")

@@ -15,12 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from sqlglot import exp
 
 from .compile import temp_table, union_all
 from .engine import Engine
 from .errors import UsageError
 from .kg_rules import KgRule, inverse
 from .kg_sql import q
+from .writeback import insert_rows
 
 SPLITS = ("train", "valid", "test")
 
@@ -109,6 +111,9 @@ class RankMetrics:
                 "hits@10": round(self.hits10, 6), "queries": self.queries, "per_relation": self.per_relation}
 
 
+RULE_ROW = ("rid", "rho", "len", "p1", "p2", "p3", "c", "d")
+
+
 def _rule_rows(rules: Sequence[KgRule], n_rel: int) -> list[tuple[int, ...]]:
     """``rid, rho, len, p1, p2, p3, c, d`` per applicable direction of each rule (``len`` 4
     and 5 are a constant rule's two directions)."""
@@ -141,14 +146,7 @@ def fired(eng: Engine, rules: Sequence[KgRule], n_rel: int, split: str, max_quer
     eng.execute(q("""CREATE OR REPLACE TEMP TABLE rd_kg_ar (rid INTEGER, rho INTEGER, len INTEGER, p1 INTEGER,
                      p2 INTEGER, p3 INTEGER, c BIGINT, d BIGINT)"""))
     if rows:
-        import pyarrow as pa
-        names = ["rid", "rho", "len", "p1", "p2", "p3", "c", "d"]
-        frame = pa.table({n: pa.array([r[i] for r in rows], pa.int64()) for i, n in enumerate(names)})
-        eng.con.register("rd_kg_ar_frame", frame)
-        try:
-            eng.execute(q("INSERT INTO rd_kg_ar SELECT * FROM rd_kg_ar_frame"))
-        finally:
-            eng.con.unregister("rd_kg_ar_frame")
+        insert_rows(eng, exp.to_table("rd_kg_ar"), [(c, "BIGINT") for c in RULE_ROW], rows)
     eng.execute(temp_table("rd_kg_w", union_all([q(_WALKS[n]) for n in _WALKS])))
     cols = eng.numpy(q(_FIRED))
     others = eng.numpy(q(_OTHER_ANSWERS))["n"]

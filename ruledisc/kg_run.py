@@ -21,7 +21,7 @@ from .introspect import introspect
 from .kg_mine import KgOptions, MeasuredRule, mine_graph
 from .kg_rank import fired, metrics, ranks
 from .kg_rules import KgRule
-from .kg_sql import PREDICTED, RULE_COLUMNS, has_graph, q, relations, setup
+from .kg_sql import PREDICTED, RULE_COLUMNS, has_graph, q, relations, setup, with_table
 from .progress import Phases, Reporter
 from .result import LearnedRule, MineResult
 from .rulesfile import predicate_signatures
@@ -126,9 +126,7 @@ def _rule_table(schema: str) -> exp.Table:
 
 def _predicted(schema: str, name: str, n_rel: int) -> exp.Query:
     """The union view of a relation: its rules, read as data from ``<schema>.kg_rules``."""
-    tree = q(PREDICTED, nrel=n_rel)
-    tree = tree.transform(lambda n: _rule_table(schema) if isinstance(n, exp.Table)
-                          and n.name == "rd_kg_rules_table" else n)
+    tree = with_table(q(PREDICTED, nrel=n_rel), "rd_kg_rules_table", _rule_table(schema))
     return exp.replace_placeholders(tree, target=exp.Literal.string(name))
 
 
@@ -218,7 +216,10 @@ def rank_eval(db: DatabaseLike, split: str = "test", reporter: Reporter | None =
     import torch
 
     from .kg_aggregate import LearnedNoisyOr, max_scores, noisy_or_scores
+    from .kg_rank import SPLITS
     check_schema_name(schema)
+    if split not in SPLITS:
+        raise UsageError(f"--split {split!r}: choose one of {', '.join(SPLITS)}")
     ph = Phases(reporter)
     src = open_source(db)
     try:

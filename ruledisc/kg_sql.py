@@ -34,16 +34,28 @@ def q(text: str, **values: int | float | None) -> exp.Expr:
     return exp.replace_placeholders(_parsed(text).copy(), **lits)
 
 
+# the background's edges in both directions, no self-loops: ``p, a, b``
+EDGES = """SELECT r AS p, h AS a, t AS b FROM kg.facts WHERE split IN ('facts', 'train') AND h <> t
+  UNION ALL SELECT r + :nrel, t, h FROM kg.facts WHERE split IN ('facts', 'train') AND h <> t"""
+
 SETUP = (
-    """CREATE OR REPLACE TEMP TABLE rd_kg_e AS
-       SELECT DISTINCT p, a, b FROM (
-         SELECT r AS p, h AS a, t AS b FROM kg.facts WHERE split IN ('facts', 'train') AND h <> t
-         UNION ALL SELECT r + :nrel, t, h FROM kg.facts WHERE split IN ('facts', 'train') AND h <> t)
-       ORDER BY p, a, b""",
+    "CREATE OR REPLACE TEMP TABLE rd_kg_e AS SELECT DISTINCT p, a, b FROM (" + EDGES + ") u ORDER BY p, a, b",
     "CREATE OR REPLACE TEMP TABLE rd_kg_deg AS SELECT p, a, count(*) AS n FROM rd_kg_e GROUP BY p, a",
     """CREATE OR REPLACE TEMP TABLE rd_kg_rel AS
        SELECT p, sum(n) AS n, count(*) AS subjects FROM rd_kg_deg GROUP BY p""",
 )
+
+
+def with_table(tree: exp.Expr, name: str, replacement: exp.Expr) -> exp.Expr:
+    """``tree`` with every reference to the placeholder table ``name`` replaced (a table of a
+    user-named schema, or a subquery, which keeps the placeholder's alias)."""
+    def swap(node: exp.Expr) -> exp.Expr:
+        if not (isinstance(node, exp.Table) and node.name == name):
+            return node
+        if isinstance(replacement, exp.Query):
+            return replacement.subquery(node.alias or name)
+        return replacement.copy()
+    return tree.transform(swap)
 
 
 def setup(eng: Engine, n_rel: int) -> None:
@@ -65,9 +77,7 @@ def has_graph(eng: Engine) -> bool:
 # The predicted facts of one relation: every stored rule of it applied to the background,
 # read from the rules-as-data table (placeholder ``rd_kg_rules_table``), noisy-or scored.
 PREDICTED = """
-WITH e AS (
-  SELECT r AS p, h AS a, t AS b FROM kg.facts WHERE split IN ('facts', 'train') AND h <> t
-  UNION ALL SELECT r + :nrel, t, h FROM kg.facts WHERE split IN ('facts', 'train') AND h <> t),
+WITH e AS (""" + EDGES + """),
 k AS (SELECT rule_no, confidence, len, p1, p2, p3, c, side, d FROM rd_kg_rules_table WHERE target = :target),
 d AS (
   SELECT k.rule_no, k.confidence, e1.a AS h, e1.b AS t FROM k JOIN e e1 ON e1.p = k.p1 WHERE k.len = 1

@@ -210,6 +210,8 @@ def test_cli_all_relations_and_ranking(tmp_path):
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert out["all_relations"] and {t["target"] for t in out["targets"]} == {"a", "b", "c", "d"}
+    r = run("eval", str(db), "--ranking", "--split", "dev")
+    assert r.exit_code == 2 and "--split 'dev'" in r.output
     r = run("eval", str(db), "--ranking", "--split", "test", "--train-queries", "40")
     assert r.exit_code == 0, r.output
     assert "learned" in r.output and "MRR" in r.output
