@@ -1,0 +1,348 @@
+"""``Model``: LNN's API over DuckDB tables (bounds) and torch (neurons).
+
+>>> from ruledisc.lnn import Model, Propositions, Implies, Fact, World
+>>> A, B = Propositions("A", "B")
+>>> model = Model()
+>>> model.add_knowledge(Implies(A, B), world=World.AXIOM)
+>>> model.add_data({A: Fact.TRUE})
+>>> steps, facts_inferred = model.infer()
+>>> B.state()
+<State.TRUE: 'TRUE'>
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import torch
+
+from ..errors import UsageError
+from ..semantics import TNorm
+from ..source import open_source
+from .constants import TOL, Bounds, Loss, State, World, classify, to_bounds
+from .data import SRC, frame_source, grounding_key
+from .formula import Formula, Predicate, Quantifier, walk
+from .graph import Atoms, Unit, compile_unit, fixpoint
+from .ground import ground
+from .store import Store
+
+
+@dataclass
+class InferResult:
+    """What ``infer`` did; unpacks as LNN's ``(steps, facts_inferred)``."""
+
+    passes: int
+    tightened: int
+    contradictions: int = 0
+    rounds: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter((self.passes, self.tightened))
+
+
+class Model:
+    """A set of formulae whose groundings and truth bounds live in DuckDB.
+
+    ``db``: None (in memory), a DuckDB path or connection. ``tnorm``: the connectives'
+    default semantics (``lukasiewicz``, ``godel`` or ``product``). ``alpha``: the
+    threshold at which bounds read as TRUE / FALSE."""
+
+    def __init__(self, name: str = "Model", db: Any = None, tnorm: str | TNorm = TNorm.LUKASIEWICZ,
+                 alpha: float = 1.0, dtype: torch.dtype = torch.float64) -> None:
+        if not 0.5 < alpha <= 1.0:
+            raise UsageError(f"alpha must lie in (0.5, 1], got {alpha}")
+        try:
+            self.tnorm = TNorm(getattr(tnorm, "value", tnorm))
+        except ValueError:
+            raise UsageError(f"unknown t-norm {tnorm!r}; use lukasiewicz, godel or product") from None
+        self.name, self.alpha, self.dtype = name, alpha, dtype
+        if db is None:
+            db = duckdb.connect()
+        self.source = open_source(db, create=True)
+        self.eng = self.source.writer()
+        prefix = "lnn_" if name == "Model" else f"lnn_{name}_"
+        self.store = Store(self.eng, prefix)
+        self.predicates: dict[str, Predicate] = {}
+        self.formulae: list[Formula] = []
+        self.units: list[Unit] = []
+        self._keys: dict[int, str] = {}        # id(node) -> atom table
+        self._nodes: dict[str, Formula] = {}   # atom table -> node
+        self._defaults: dict[str, Bounds] = {}
+        self._labels: set[str] = set()
+        self.timings: dict[str, float] = {}
+
+    # --- knowledge ---
+    def key(self, node: Formula) -> str:
+        if isinstance(node, Predicate):
+            return self._register_predicate(node)
+        k = self._keys.get(id(node))
+        if k is None:
+            raise UsageError(f"{node.name} is not in this model: add it with add_knowledge")
+        return k
+
+    def _register_predicate(self, p: Predicate) -> str:
+        old = self.predicates.get(p.name)
+        if old is not None and old is not p:
+            raise UsageError(f"two different predicates are named {p.name!r}")
+        if old is None:
+            self.predicates[p.name] = p
+            k = f"p_{p.name}"
+            self._keys[id(p)], self._nodes[k], self._defaults[k] = k, p, p.world or World.OPEN.value
+            self.store.create(k, p.arity, self._defaults[k])
+            p._model = self
+        return self._keys[id(p)]
+
+    def add_knowledge(self, *formulae: Formula, world: Any = None) -> None:
+        """Add formulae (and the predicates they use); ``world`` sets each one's world."""
+        for f in formulae:
+            if not isinstance(f, Formula):
+                raise UsageError(f"add_knowledge takes formulae, got {f!r}")
+            if f._model is not None and f._model is not self:
+                raise UsageError(f"{f.name} is already in another model")
+        for f in formulae:
+            if world is not None:
+                f.world = to_bounds(world, f"{f.name}: world")
+            for node in walk(f):
+                if isinstance(node, Predicate):
+                    self._register_predicate(node)
+                elif hasattr(node, "pred"):
+                    self._register_predicate(node.pred)
+            if isinstance(f, Predicate) or id(f) in self._keys:
+                continue
+            self._add_units(f)
+            self.formulae.append(f)
+            f._model = self
+
+    def _add_units(self, f: Formula) -> None:
+        inner = [q for q in walk(f) if isinstance(q, Quantifier) and q is not f]
+        for q in reversed(inner):   # innermost first: their atoms feed the outer units
+            self._add_unit(q, root=False)
+        self._add_unit(f, root=True)
+
+    def _add_unit(self, f: Formula, root: bool) -> None:
+        if id(f) in self._keys:
+            return
+        quant = isinstance(f, Quantifier)
+        k = f"q{len(self.units)}" if quant else f"f{len(self.units)}"
+        default = f.world or World.OPEN.value
+        self._keys[id(f)], self._nodes[k], self._defaults[k] = k, f, default
+        self.store.create(k, len(f.variables), default)
+        body_vars = f.operands[0].variables if quant else f.variables
+        kind = ("exists" if f.symbol == "∃" else "forall") if quant else "formula"
+        unit = Unit(f.name, tuple(body_vars), k, tuple(f.variables), kind)
+        compile_unit(unit, f, self.key, self.tnorm)
+        self.units.append(unit)
+        f._model = self
+
+    # --- data ---
+    def add_data(self, data: dict) -> None:
+        """Set bounds: ``{node: {grounding: Fact | (lower, upper) | bool}}``, ``{node: Fact}``
+        for a proposition, or per node a polars DataFrame / DuckDB table name holding the
+        arguments, then optional ``lower``, ``upper`` columns (TRUE when absent)."""
+        self._load(data, labels=False)
+
+    def add_labels(self, labels: dict) -> None:
+        """Target bounds for training, in the shapes ``add_data`` takes."""
+        self._load(labels, labels=True)
+
+    def _load(self, data: dict, labels: bool) -> None:
+        if not isinstance(data, dict):
+            raise UsageError(f"{'add_labels' if labels else 'add_data'} takes a dict {{node: data}}, got {type(data).__name__}")
+        for node, value in data.items():
+            if isinstance(node, str):
+                node = self[node]
+            if not isinstance(node, Formula):
+                raise UsageError(f"a data key is a predicate or formula, got {node!r}")
+            k = self.key(node)
+            if labels:
+                lk = "l" + k
+                self.store.create(lk, self.store.arity[k], World.OPEN.value)
+                self._labels.add(k)
+                k = lk
+            try:
+                self.store.load(k, frame_source(self.store, node, value, self.store.arity[k]))
+            finally:
+                self.eng.con.unregister(SRC)
+
+    def _reset_bounds(self) -> None:
+        """Every atom back to the bounds its data (or its table's default) gave it."""
+        from sqlglot import exp
+        for k in self._tables():
+            sets = [exp.EQ(this=exp.column(c), expression=exp.column("d_" + c)) for c in ("lower", "upper")]
+            self.eng.execute(exp.Update(this=self.store.table(k), expressions=sets))
+
+    # --- inference ---
+    def _load_atoms(self, column: str = "current") -> Atoms:
+        atoms: Atoms = {}
+        for k in self._tables():
+            lo, hi, dlo, dhi = self.store.read(k)
+            a, b = (lo, hi) if column == "current" else (dlo, dhi)
+            atoms[k] = [torch.from_numpy(a).to(self.dtype), torch.from_numpy(b).to(self.dtype)]
+        return atoms
+
+    def _tables(self) -> list[str]:
+        return list(self._defaults)
+
+    def _extend(self, atoms: Atoms) -> None:
+        for k, (lo, hi) in atoms.items():
+            n = self.store.n[k]
+            if n > len(lo):
+                d = self._defaults[k]
+                atoms[k] = [torch.cat([lo, torch.full((n - len(lo),), d[0], dtype=lo.dtype)]),
+                            torch.cat([hi, torch.full((n - len(hi),), d[1], dtype=hi.dtype)])]
+
+    def _informative(self, atoms: Atoms, keys: list[str]) -> tuple[int, ...]:
+        return tuple(int(((atoms[k][0] > 0) | (atoms[k][1] < 1)).sum()) for k in keys)
+
+    def _ground_round(self, atoms: Atoms, consts: dict[str, int]) -> bool:
+        """Re-ground the units whose tables gained informative atoms; True if any grew."""
+        grew = False
+        for u in self.units:
+            keys = u.anchor_keys()
+            if u.out_ids is not None and self._informative(atoms, keys) == u.seen:
+                continue
+            n_before = u.n
+            created = ground(self.store, u, consts, self._defaults.__getitem__)
+            self._extend(atoms)
+            u.seen = self._informative(atoms, keys)
+            grew |= created > 0 or u.n != n_before
+        return grew
+
+    def _constants(self) -> dict[str, int]:
+        names = sorted({t for u in self.units for lf in u.leaves for t in lf.terms if isinstance(t, str)})
+        return self.store.const_ids(names)
+
+    def _write(self, atoms: Atoms, synced: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        for k, (lo, hi) in atoms.items():
+            lo_n, hi_n = lo.detach().numpy(), hi.detach().numpy()
+            old_lo, old_hi = synced.get(k, (np.zeros(0), np.zeros(0)))
+            pad = len(lo_n) - len(old_lo)
+            d = self._defaults[k]
+            old_lo = np.concatenate([old_lo, np.full(pad, d[0])])
+            old_hi = np.concatenate([old_hi, np.full(pad, d[1])])
+            ids = np.nonzero((lo_n != old_lo) | (hi_n != old_hi))[0]
+            self.store.write(k, ids, lo_n[ids], hi_n[ids])
+            synced[k] = (lo_n.copy(), hi_n.copy())
+
+    def infer(self, direction: Any = None, max_steps: int | None = None, max_passes: int = 1000,
+              **_: Any) -> InferResult:
+        """Upward and downward passes to convergence; grounding rounds until no formula gains
+        groundings. Bounds only tighten. Returns passes and bounds tightened (and more)."""
+        import time
+        t0 = time.perf_counter()
+        limit = max_steps or max_passes
+        with torch.no_grad():
+            atoms = self._load_atoms()
+            start = {k: (v[0].numpy().copy(), v[1].numpy().copy()) for k, v in atoms.items()}
+            synced = dict(start)
+            consts = self._constants()
+            passes = rounds = 0
+            t_ground = t_torch = t_write = 0.0
+            while True:
+                ta = time.perf_counter()
+                grew = self._ground_round(atoms, consts)
+                tb = time.perf_counter()
+                t_ground += tb - ta
+                if not grew and rounds > 0:
+                    break
+                rounds += 1
+                passes += fixpoint(self.units, atoms, limit)
+                tc = time.perf_counter()
+                t_torch += tc - tb
+                self._write(atoms, synced)
+                t_write += time.perf_counter() - tc
+        tightened = contradictions = 0
+        for k, (lo, hi) in atoms.items():
+            lo_n, hi_n = lo.numpy(), hi.numpy()
+            d = self._defaults[k]
+            s_lo, s_hi = start[k]
+            s_lo = np.concatenate([s_lo, np.full(len(lo_n) - len(s_lo), d[0])])
+            s_hi = np.concatenate([s_hi, np.full(len(hi_n) - len(s_hi), d[1])])
+            tightened += int(((lo_n > s_lo + TOL) | (hi_n < s_hi - TOL)).sum())
+            contradictions += int((lo_n > hi_n + TOL).sum())
+        return InferResult(passes, tightened, contradictions, rounds,
+                           {"ground": t_ground, "infer": t_torch, "write": t_write,
+                            "total": time.perf_counter() - t0})
+
+    # --- reading ---
+    def __getitem__(self, name: str) -> Formula:
+        if name in self.predicates:
+            return self.predicates[name]
+        for f in self.formulae:
+            if f.name == name:
+                return f
+        raise UsageError(f"no predicate or formula named {name!r} in this model")
+
+    def _bounds(self, node: Formula, groundings: list[Any]) -> list[tuple[float, float]]:
+        k = self.key(node)
+        arity = self.store.arity[k]
+        rows = {names: (lo, hi) for names, lo, hi in self.store.decoded(k)}
+        out = []
+        for g in groundings:
+            key = grounding_key(g, arity, node.name)
+            if key not in rows:
+                raise UsageError(f"{node.name} has no grounding {g!r}")
+            out.append(rows[key])
+        return out
+
+    def state(self, node: Formula, groundings: Any = None) -> Any:
+        k = self.key(node)
+        if self.store.arity[k] == 0:
+            ((_, lo, hi),) = self.store.decoded(k)
+            return classify(lo, hi, self.alpha)
+        if groundings is None or isinstance(groundings, list):
+            rows = self.store.decoded(k)
+            show = {names: classify(lo, hi, self.alpha) for names, lo, hi in rows}
+            out = {(n[0] if len(n) == 1 else n): s for n, s in show.items()}
+            if groundings is None:
+                return out
+            return {g: classify(*b, self.alpha) for g, b in zip(groundings, self._bounds(node, groundings))}
+        return classify(*self._bounds(node, [groundings])[0], self.alpha)
+
+    def get_data(self, node: Formula, *groundings: Any) -> torch.Tensor:
+        k = self.key(node)
+        if not groundings or self.store.arity[k] == 0:
+            return torch.tensor([[lo, hi] for _, lo, hi in self.store.decoded(k)], dtype=torch.float64)
+        return torch.tensor(self._bounds(node, list(groundings)), dtype=torch.float64)
+
+    def print(self, node: Formula | None = None, header_len: int = 50, roundoff: int = 5, params: bool = False,
+              max_groundings: int | None = None) -> None:
+        from .printout import render
+        print(render(self, [node] if node is not None else None, header_len, roundoff, params, max_groundings))
+
+    def contradictions(self) -> list[tuple[str, Any, Bounds]]:
+        """Every (node, grounding, bounds) whose lower bound exceeds its upper bound."""
+        out = []
+        for k, node in self._nodes.items():
+            for names, lo, hi in self.store.decoded(k):
+                if classify(lo, hi, self.alpha) in (State.CONTRADICTION, State.APPROX_CONTRADICTION):
+                    out.append((node.name, names[0] if len(names) == 1 else names, (lo, hi)))
+        return out
+
+    def nodes(self) -> list[tuple[str, Formula]]:
+        """(atom table, node): root formulae in the order added, then predicates by name."""
+        roots = [(self._keys[id(f)], f) for f in self.formulae]
+        preds = sorted(((self._keys[id(p)], p) for p in self.predicates.values()), key=lambda kv: kv[1].name)
+        return roots + preds
+
+    def neurons(self) -> list[tuple[Any, TNorm]]:
+        """Every weighted connective's neuron once, with its t-norm (Iff/Xor hold three)."""
+        seen: dict[int, tuple[Any, TNorm]] = {}
+        for u in self.units:
+            for op in u.ops:
+                if op.neuron is not None:
+                    seen.setdefault(id(op.neuron), (op.neuron, op.tnorm))
+        return list(seen.values())
+
+    def train(self, losses: Any = Loss.SUPERVISED, epochs: int = 300, learning_rate: float = 0.01,
+              **kw: Any) -> tuple[int, list[float]]:
+        from .train import train
+        return train(self, losses, epochs, learning_rate, **kw)
+
+    def close(self) -> None:
+        self.source.close()
+
