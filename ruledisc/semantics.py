@@ -121,10 +121,15 @@ def wand_down(lo: torch.Tensor, hi: torch.Tensor, L: list[torch.Tensor], U: list
     k = len(L)
     out = []
     use_lo, use_hi = lo > 0.0, hi < 1.0
+    plain = tnorm == TNorm.LUKASIEWICZ and not (w.requires_grad or beta.requires_grad) and bool((w == 1).all())
     if tnorm == TNorm.LUKASIEWICZ:
         gu, gl = _gaps(U, w), _gaps(L, w)
-        su, sl = sum(gu[1:], gu[0]), sum(gl[1:], gl[0])
-        base_l, base_u = beta - lo - su, beta - hi - sl   # + own gap = what input i may lose
+        if plain:   # unit weights: x_i >= lo + (1 - beta) + sum of the others' (1 - U), the same for U
+            shift = 1.0 - float(beta)
+            lo_s, hi_s = (lo + shift, hi + shift) if shift else (lo, hi)
+        else:
+            su, sl = sum(gu[1:], gu[0]), sum(gl[1:], gl[0])
+            base_l, base_u = beta - lo - su, beta - hi - sl   # + own gap = what input i may lose
     else:
         zl = [1.0 - g for g in _gaps(L, w)]
         zu = [1.0 - g for g in _gaps(U, w)]
@@ -132,6 +137,12 @@ def wand_down(lo: torch.Tensor, hi: torch.Tensor, L: list[torch.Tensor], U: list
         wi = w[i]
         if float(wi) <= EPS:
             out.append((torch.zeros_like(lo), torch.ones_like(hi)))
+            continue
+        if plain:
+            others = [j for j in range(k) if j != i]
+            new_l = sum((gu[j] for j in others[1:]), lo_s + gu[others[0]])
+            new_u = sum((gl[j] for j in others[1:]), hi_s + gl[others[0]])
+            out.append((torch.where(use_lo, new_l.clamp_(0.0, 1.0), 0.0), torch.where(use_hi, new_u.clamp_(0.0, 1.0), 1.0)))
             continue
         if tnorm == TNorm.LUKASIEWICZ:
             new_l = 1.0 - (base_l + gu[i]) / wi

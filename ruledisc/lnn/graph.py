@@ -55,10 +55,9 @@ class Unit:
     n: int = 0
     leaf_ids: list[torch.Tensor] = field(default_factory=list)   # per leaf: (n,) atom ids
     out_ids: torch.Tensor | None = None                          # (n,) output atom ids
-    seen: tuple[int, ...] = ()   # informative atoms of its tables when last grounded
-
-    def anchor_keys(self) -> list[str]:
-        return [lf.key for lf in self.leaves] + ([self.out] if self.kind == "formula" else [])
+    seen: dict = field(default_factory=dict)   # leaf table -> informative atoms (bool) when last grounded
+    snap: dict | None = None   # table -> the atom tensors of its last run (None: never ran)
+    fresh: int = 0             # groundings from this row on were added after its last run
 
 
 def compile_unit(unit: Unit, body: Formula, key_of: Callable[[Formula], str], tnorm: TNorm) -> None:
@@ -166,11 +165,19 @@ def run_unit(unit: Unit, atoms: Atoms, rows: torch.Tensor | None = None) -> None
         vals[-1] = (torch.maximum(root[0], lo[ids]), root[1])
     else:
         vals[-1] = (root[0], torch.minimum(root[1], hi[ids]))
+    gathered = {i: v for i, v in enumerate(vals) if unit.ops[i].kind == "leaf"}
     for i in range(len(unit.ops) - 1, -1, -1):
         op = unit.ops[i]
         L, U = vals[i]
         if op.kind == "leaf":
             leaf_ids = unit.leaf_ids[op.leaf] if rows is None else unit.leaf_ids[op.leaf][rows]
+            if not L.requires_grad:   # inference: write only the atoms this pass tightens
+                g_lo, g_hi = gathered[i]
+                hit = ((L > g_lo + TOL) | (U < g_hi - TOL)).nonzero().squeeze(1)
+                if len(hit) == 0:
+                    continue
+                if len(hit) < len(L):
+                    leaf_ids, L, U = leaf_ids[hit], L[hit], U[hit]
             _scatter(atoms, unit.leaves[op.leaf].key, leaf_ids, L, U)
         elif op.kind == "not":
             c = op.children[0]
@@ -213,45 +220,42 @@ def _moved(old: list[torch.Tensor], new: list[torch.Tensor]) -> torch.Tensor | N
     return ((new[0] - old[0]).abs() > TOL) | ((new[1] - old[1]).abs() > TOL)
 
 
-def fixpoint(units: list[Unit], atoms: Atoms, max_passes: int, full: bool = False) -> int:
-    """Passes over every unit until no bound moves; returns the passes. After a unit's
-    first run, it runs only on the groundings that name an atom which moved since its last
-    run (all of them when ``full``, or when more than half would)."""
-    seen: list[dict[str, list[torch.Tensor]] | None] = [None] * len(units)
+def fixpoint(units: list[Unit], atoms: Atoms, max_passes: int) -> int:
+    """Passes over every unit until no bound moves; returns the passes. A unit runs on all
+    its groundings the first time (``unit.snap`` is None), then only on the groundings
+    added since (``unit.fresh``) or naming an atom that moved since its last run (all of
+    them when more than half would), across calls."""
     for p in range(1, max_passes + 1):
         before = {k: list(v) for k, v in atoms.items()}
-        for i, u in enumerate(units):
-            rows = None
-            if seen[i] is not None and not full:
-                rows = _active(u, atoms, seen[i])
-                if rows is not None and len(rows) == 0:
-                    continue
-            keys = {lf.key for lf in u.leaves} | {u.out}
+        for u in units:
+            rows = _active(u, atoms) if u.snap is not None else None
+            if rows is not None and len(rows) == 0:
+                continue
+            snap = {k: list(atoms[k]) for k in {lf.key for lf in u.leaves} | {u.out}}   # what this run reads
             run_unit(u, atoms, rows)
-            seen[i] = {k: list(atoms[k]) for k in keys}
+            u.snap, u.fresh = snap, u.n
         if not any(m is not None and bool(m.any()) for m in (_moved(before[k], atoms[k]) for k in atoms)):
             return p
     return max_passes
 
 
-def _active(u: Unit, atoms: Atoms, seen: dict[str, list[torch.Tensor]]) -> torch.Tensor | None:
-    """Groundings of ``u`` that name a moved atom: (m,) row ids; None means all."""
+def _active(u: Unit, atoms: Atoms) -> torch.Tensor | None:
+    """Groundings of ``u`` added since its last run or naming an atom that moved since:
+    (m,) row ids; None means all of them."""
     if u.n == 0:
         return torch.zeros(0, dtype=torch.long)
     if u.kind != "formula":
         return None
-    mask = None
-    moved = {k: _moved(seen[k], atoms[k]) for k in seen}
-    for j, lf in enumerate(u.leaves):
-        m = moved[lf.key]
-        if m is not None:
-            hit = m[u.leaf_ids[j]]
-            mask = hit if mask is None else mask | hit
-    m = moved[u.out]
-    if m is not None:
-        hit = m[u.out_ids]
-        mask = hit if mask is None else mask | hit
-    if mask is None:
-        return torch.zeros(0, dtype=torch.long)
+    mask = torch.zeros(u.n, dtype=torch.bool)
+    mask[u.fresh:] = True
+    for key, ids in [*((lf.key, u.leaf_ids[j]) for j, lf in enumerate(u.leaves)), (u.out, u.out_ids)]:
+        old = u.snap[key]
+        new = atoms[key]
+        if old[0] is new[0] and old[1] is new[1]:
+            continue
+        n_old = len(old[0])
+        moved = torch.ones(len(new[0]), dtype=torch.bool)
+        moved[:n_old] = _moved(old, [new[0][:n_old], new[1][:n_old]])
+        mask |= moved[ids]
     rows = mask.nonzero().squeeze(1)
     return None if len(rows) * 2 > u.n else rows

@@ -52,7 +52,7 @@ class Model:
     threshold at which bounds read as TRUE / FALSE."""
 
     def __init__(self, name: str = "Model", db: Any = None, tnorm: str | TNorm = TNorm.LUKASIEWICZ,
-                 alpha: float = 1.0, dtype: torch.dtype = torch.float64) -> None:
+                 alpha: float = 1.0, dtype: torch.dtype = torch.float32) -> None:
         if not 0.5 < alpha <= 1.0:
             raise UsageError(f"alpha must lie in (0.5, 1], got {alpha}")
         try:
@@ -158,6 +158,9 @@ class Model:
             if not isinstance(node, Formula):
                 raise UsageError(f"a data key is a predicate or formula, got {node!r}")
             k = self.key(node)
+            if not labels:
+                for u in self.units:   # new data: every unit is grounded afresh
+                    u.out_ids, u.leaf_ids, u.n, u.seen, u.snap, u.fresh = None, [], 0, {}, None, 0
             if labels:
                 lk = "l" + k
                 self.store.create(lk, self.store.arity[k], World.OPEN.value)
@@ -195,21 +198,33 @@ class Model:
                 atoms[k] = [torch.cat([lo, torch.full((n - len(lo),), d[0], dtype=lo.dtype)]),
                             torch.cat([hi, torch.full((n - len(hi),), d[1], dtype=hi.dtype)])]
 
-    def _informative(self, atoms: Atoms, keys: list[str]) -> tuple[int, ...]:
-        return tuple(int(((atoms[k][0] > 0) | (atoms[k][1] < 1)).sum()) for k in keys)
+    @staticmethod
+    def _informative(atoms: Atoms, key: str) -> np.ndarray:
+        lo, hi = atoms[key]
+        return ((lo > 0) | (hi < 1)).numpy()
 
     def _ground_round(self, atoms: Atoms, consts: dict[str, int]) -> bool:
-        """Re-ground the units whose tables gained informative atoms; True if any grew."""
+        """Ground the units not grounded yet; extend the others by the groundings their
+        newly informative atoms reach. True if any unit gained groundings."""
         grew = False
         for u in self.units:
-            keys = u.anchor_keys()
-            if u.out_ids is not None and self._informative(atoms, keys) == u.seen:
-                continue
-            n_before = u.n
-            created = ground(self.store, u, consts, self._defaults.__getitem__)
+            keys = sorted({lf.key for lf in u.leaves})
+            now = {k: self._informative(atoms, k) for k in keys}
+            if u.out_ids is None:
+                added = ground(self.store, u, consts, self._defaults.__getitem__)
+            else:
+                delta = {}
+                for k in keys:
+                    old = u.seen[k]
+                    fresh = now[k].copy()
+                    fresh[:len(old)] &= ~old
+                    delta[k] = np.nonzero(fresh)[0]
+                if not any(len(d) for d in delta.values()):
+                    continue
+                added = ground(self.store, u, consts, self._defaults.__getitem__, delta)
+            u.seen = now
             self._extend(atoms)
-            u.seen = self._informative(atoms, keys)
-            grew |= created > 0 or u.n != n_before
+            grew |= added > 0
         return grew
 
     def _constants(self) -> dict[str, int]:

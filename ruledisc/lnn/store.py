@@ -156,28 +156,34 @@ class Store:
                                     properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
                                     expression=query))
 
-    def _append(self, key: str, rows: exp.Select, alias: str) -> int:
+    def _append(self, key: str, rows: exp.Select, alias: str, ordered: bool = True) -> int:
         """Insert the rows of ``rows`` (arguments first) whose arguments are not yet an atom of
-        ``key``, with fresh ids. Returns how many were added."""
+        ``key``, with fresh ids (in argument order when ``ordered``). Returns how many."""
         k = self.arity[key]
-        on = _eq_args("t", alias, k)
-        rows = add_join(rows, self.table(key, "t"), on, side="LEFT").where(exp.column("id", "t").is_(exp.null()))
-        sel = exp.select(_row_id(self.n[key], [arg(i) for i in range(k)]), exp.Star()).from_(rows.subquery("new"))
+        if self.n[key]:
+            on = _eq_args("t", alias, k)
+            rows = add_join(rows, self.table(key, "t"), on, side="LEFT").where(exp.column("id", "t").is_(exp.null()))
+        order = [arg(i) for i in range(k)] if ordered else []
+        sel = exp.select(_row_id(self.n[key], order), exp.Star()).from_(rows.subquery("new"))
         self.eng.execute(exp.insert(sel, self.table(key)))
         before = self.n[key]
         self.n[key] = int(self.eng.scalar(exp.select(exp.func("count", exp.Star())).from_(self.table(key))))
         return self.n[key] - before
 
-    def add_missing(self, key: str, args: Sequence[exp.Expr], source: str, default: Bounds) -> int:
+    def add_missing(self, key: str, args: Sequence[exp.Expr], source: str, default: Bounds,
+                    distinct: bool = True, ordered: bool = True) -> int:
         """Create, with ``default`` bounds, the atoms ``args`` (expressions over ``source``)
-        names that do not exist yet. Returns how many were created."""
+        names that do not exist yet. ``distinct``: False when ``args`` are a key of ``source``.
+        Returns how many were created."""
         if not args:
             return 0
         lo, hi = (literal(v) for v in default)
-        proj = exp.select(*[a.as_(arg(i)) for i, a in enumerate(args)]).from_(source).distinct()
+        proj = exp.select(*[a.as_(arg(i)) for i, a in enumerate(args)]).from_(source)
+        if distinct:
+            proj = proj.distinct()
         rows = exp.select(*[exp.column(arg(i), "g") for i in range(len(args))], lo.copy(), hi.copy(), lo, hi
                           ).from_(proj.subquery("g"))
-        return self._append(key, rows, "g")
+        return self._append(key, rows, "g", ordered)
 
     # --- bounds ---
     def read(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -114,6 +114,8 @@ def train(model: Model, losses: Any, epochs: int, learning_rate: float, max_pass
         for _ in range(epochs):
             atoms = model._load_atoms("data")
             model._extend(atoms)
+            for u in model.units:
+                u.snap = None
             with torch.no_grad():
                 fixpoint(model.units, atoms, max_passes)
             atoms = {k: [v[0].detach(), v[1].detach()] for k, v in atoms.items()}
