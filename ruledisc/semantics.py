@@ -135,7 +135,7 @@ def wand_down(lo: torch.Tensor, hi: torch.Tensor, L: list[torch.Tensor], U: list
         zu = [1.0 - g for g in _gaps(U, w)]
     for i in range(k):
         wi = w[i]
-        if float(wi) <= EPS:
+        if float(wi.detach()) <= EPS:
             out.append((torch.zeros_like(lo), torch.ones_like(hi)))
             continue
         if plain:

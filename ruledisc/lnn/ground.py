@@ -135,10 +135,16 @@ def ground(store: Store, unit: Unit, consts: dict[str, int], default: Callable[[
         leaves.append(Leaf(unit.out, unit.out_terms))
     plans = [c for c in _plans(leaves, nv) if all(store.n[leaves[j].key] for j in c)]   # empty tables reach nothing
     if delta is None:
-        body = _union([_anchor(store, leaves, c, unit, consts) for c in plans]) if nv else exp.select(
-            literal(1).as_("one"))
+        if not nv:
+            body = exp.select(literal(1).as_("one"))
+        elif plans:
+            body = _union([_anchor(store, leaves, c, unit, consts) for c in plans])
+        else:   # nothing informative yet: no groundings
+            body = exp.select(*[exp.cast(exp.null(), "BIGINT").as_(_col(j)) for j in range(nv)]).where(exp.false())
         store.temp(gtab, body)
         new, used = gtab, plans
+    elif not nv:   # a propositional unit has its one grounding from the start
+        return 0
     else:
         tabs = _delta_tables(store, delta)
         parts, used = [], []

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ from .formula import Formula, Predicate, Quantifier, walk
 from .graph import Atoms, Unit, compile_unit, fixpoint
 from .ground import ground
 from .store import Store
+
+_OPEN: dict[tuple[int, str], weakref.ref] = {}   # (connection, table prefix) -> the live model
 
 
 @dataclass
@@ -65,6 +68,10 @@ class Model:
         self.source = open_source(db, create=True)
         self.eng = self.source.writer()
         prefix = "lnn_" if name == "Model" else f"lnn_{name}_"
+        live = _OPEN.get((id(self.eng.con), prefix))
+        if live is not None and live() is not None:
+            raise UsageError(f"a model named {name!r} is already open on this database; give Model(name=...)")
+        _OPEN[(id(self.eng.con), prefix)] = weakref.ref(self)
         self.store = Store(self.eng, prefix)
         self.predicates: dict[str, Predicate] = {}
         self.formulae: list[Formula] = []
@@ -358,6 +365,27 @@ class Model:
         from .train import train
         return train(self, losses, epochs, learning_rate, **kw)
 
+    @classmethod
+    def from_rules(cls, rules: Any, db: Any = None, weighted: bool = True, load_data: bool = True,
+                   **kw: Any) -> Model:
+        """A model of mined rules: each ``head :- body`` becomes ``Implies(And(body), head)``
+        with world ``(confidence, 1)`` (AXIOM when unweighted or ``weighted=False``). With
+        ``db``, body predicates that are its tables are loaded as TRUE facts."""
+        from .bridge import _rules, formulae_from_rules, load_tables
+        formulae, preds, heads = formulae_from_rules(_rules(rules), weighted)
+        model = cls(db=db, **kw)
+        model.add_knowledge(*formulae)
+        if load_data and db is not None:
+            load_tables(model, preds, heads)
+        return model
+
+    def write_views(self, prefix: str | None = None) -> list[str]:
+        """Each predicate's bounds as a view ``ruledisc.<prefix><name>(x0 .., lower, upper,
+        state)`` with constants as text. Returns the view names."""
+        from .bridge import write_views
+        return write_views(self, prefix)
+
     def close(self) -> None:
+        _OPEN.pop((id(self.eng.con), self.store.prefix), None)
         self.source.close()
 

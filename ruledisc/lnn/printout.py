@@ -58,7 +58,7 @@ def render(model: Model, nodes: list[Formula] | None, header_len: int = 50, roun
         if more > 0:
             lines.append(f"... {more} more grounding(s)")
         blocks.append(header + "\n" + p + "".join(line + "\n" for line in lines))
-    title = f"{'LNN Model':^75}"
+    title = f"{'LNN Model':^75}".rstrip()
     return "\n".join([RULE, title, "", *blocks, RULE])
 
 

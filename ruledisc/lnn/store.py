@@ -58,7 +58,7 @@ class Store:
         self.arity: dict[str, int] = {}
         eng.execute(exp.Create(this=exp.to_identifier(SCHEMA), kind="SCHEMA", exists=True))
         self._create(self.table("const"), [("id", "BIGINT"), ("name", "VARCHAR")])
-        self.n_const = int(self.eng.scalar(exp.select(exp.func("count", exp.Star())).from_(self.table("const"))))
+        self.n_const = 0
 
     def table(self, key: str, alias: str | None = None) -> exp.Table:
         t = exp.table_(self.prefix + key, db=SCHEMA, quoted=True)
@@ -73,18 +73,19 @@ class Store:
     def _create(self, table: exp.Table, cols: list[tuple[str, str]]) -> None:
         schema = exp.Schema(this=table, expressions=[
             exp.ColumnDef(this=exp.to_identifier(c), kind=exp.DataType.build(t)) for c, t in cols])
-        self.eng.execute(exp.Create(this=schema, kind="TABLE", exists=True))
+        self.eng.execute(exp.Create(this=schema, kind="TABLE", replace=True))   # a model starts empty
 
     def create(self, key: str, arity: int, default: Bounds) -> None:
-        """An atom table (kept if it exists); arity 0 holds its one atom from the start."""
+        """An empty atom table (replacing one of an earlier model of the same name); arity 0
+        holds its one atom from the start."""
         if key in self.n:
             return
         cols = [("id", "BIGINT")] + [(arg(i), "BIGINT") for i in range(arity)] + [
             (c, "DOUBLE") for c in ("lower", "upper", "d_lower", "d_upper")]
         self._create(self.table(key), cols)
         self.arity[key] = arity
-        self.n[key] = int(self.eng.scalar(exp.select(exp.func("count", exp.Star())).from_(self.table(key))))
-        if arity == 0 and self.n[key] == 0:
+        self.n[key] = 0
+        if arity == 0:
             lo, hi = (literal(v) for v in default)
             self.eng.execute(exp.insert(exp.select(literal(0), lo, hi, lo, hi), self.table(key)))
             self.n[key] = 1
