@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from ruledisc.errors import SchemaError, UsageError
 from ruledisc.lnn import (
     And,
+    Direction,
     Exists,
     Fact,
     ForAll,
@@ -106,6 +107,31 @@ def test_upward_propositional(conn, a, b, want, t):
     f, A, B = _prop(TNORMS[t], lambda A, B: conn(A, B), {"A": a, "B": b})
     assert bounds(f) == approx(want[t])
     assert bounds(A) == approx(a) and bounds(B) == approx(b)   # consistent inputs are not tightened
+
+
+@pytest.mark.parametrize("t", range(3), ids=TNORMS)
+@pytest.mark.parametrize("conn,a,b,want", UPWARD, ids=[c[0].__name__ for c in UPWARD])
+def test_upward_first_order(conn, a, b, want, t):
+    A, B = Predicates("A", "B")
+    f = conn(A(x), B(x))
+    model = Model(tnorm=TNORMS[t])
+    model.add_knowledge(f)
+    model.add_data({A: {"p": a, "q": Fact.TRUE}, B: {"p": b, "q": Fact.TRUE}})
+    model.infer()
+    assert bounds(f, "p") == approx(want[t])
+    assert f.state("q") is (State.FALSE if conn is Xor else State.TRUE)
+
+
+def test_direction_upward_only_leaves_the_operands():
+    A, B = Propositions("A", "B")
+    model = Model()
+    rule = Implies(A, B)
+    model.add_knowledge(rule, world=World.AXIOM)
+    model.add_data({A: Fact.TRUE})
+    model.infer(direction=Direction.UPWARD)
+    assert B.state() is State.UNKNOWN and rule.state() is State.TRUE
+    model.infer(direction=Direction.DOWNWARD)
+    assert B.state() is State.TRUE
 
 
 @pytest.mark.parametrize("tnorm", TNORMS)

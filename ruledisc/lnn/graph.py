@@ -149,14 +149,19 @@ def _inputs(op: Op, vals: Vals) -> tuple[list[torch.Tensor], list[torch.Tensor]]
     return ls, us
 
 
-def run_unit(unit: Unit, atoms: Atoms, rows: torch.Tensor | None = None) -> None:
+def run_unit(unit: Unit, atoms: Atoms, rows: torch.Tensor | None = None, up: bool = True,
+             down: bool = True) -> None:
     """One upward and one downward pass of ``unit`` (on ``rows`` (m,) of its groundings, or
-    all), tightening ``atoms``: new tensors, never in place, so autograd sees every step."""
+    all), tightening ``atoms``: new tensors, never in place, so autograd sees every step.
+    ``up`` / ``down`` False: the root's value is not written / nothing goes downward."""
     if unit.n == 0:
         return
     vals = upward(unit, atoms, rows)
     ids = unit.out_ids if rows is None else unit.out_ids[rows]
-    _output_up(unit, atoms, vals[-1], ids)
+    if up:
+        _output_up(unit, atoms, vals[-1], ids)
+    if not down:
+        return
     lo, hi = atoms[unit.out]
     root = vals[-1]
     if unit.kind == "formula":
@@ -220,7 +225,7 @@ def _moved(old: list[torch.Tensor], new: list[torch.Tensor]) -> torch.Tensor | N
     return ((new[0] - old[0]).abs() > TOL) | ((new[1] - old[1]).abs() > TOL)
 
 
-def fixpoint(units: list[Unit], atoms: Atoms, max_passes: int) -> int:
+def fixpoint(units: list[Unit], atoms: Atoms, max_passes: int, up: bool = True, down: bool = True) -> int:
     """Passes over every unit until no bound moves; returns the passes. A unit runs on all
     its groundings the first time (``unit.snap`` is None), then only on the groundings
     added since (``unit.fresh``) or naming an atom that moved since its last run (all of
@@ -232,7 +237,7 @@ def fixpoint(units: list[Unit], atoms: Atoms, max_passes: int) -> int:
             if rows is not None and len(rows) == 0:
                 continue
             snap = {k: list(atoms[k]) for k in {lf.key for lf in u.leaves} | {u.out}}   # what this run reads
-            run_unit(u, atoms, rows)
+            run_unit(u, atoms, rows, up, down)
             u.snap, u.fresh = snap, u.n
         if not any(m is not None and bool(m.any()) for m in (_moved(before[k], atoms[k]) for k in atoms)):
             return p

@@ -23,7 +23,7 @@ import torch
 from ..errors import UsageError
 from ..semantics import TNorm
 from ..source import open_source
-from .constants import TOL, Bounds, Loss, State, World, classify, to_bounds
+from .constants import TOL, Bounds, Direction, Loss, State, World, classify, to_bounds
 from .data import SRC, frame_source, grounding_key
 from .formula import Formula, Predicate, Quantifier, walk
 from .graph import Atoms, Unit, compile_unit, fixpoint
@@ -81,6 +81,7 @@ class Model:
         self._defaults: dict[str, Bounds] = {}
         self._labels: set[str] = set()
         self.timings: dict[str, float] = {}
+        self._passes = (True, True)   # the directions the units last ran
 
     # --- knowledge ---
     def key(self, node: Formula) -> str:
@@ -253,10 +254,18 @@ class Model:
     def infer(self, direction: Any = None, max_steps: int | None = None, max_passes: int = 1000,
               **_: Any) -> InferResult:
         """Upward and downward passes to convergence; grounding rounds until no formula gains
-        groundings. Bounds only tighten. Returns passes and bounds tightened (and more)."""
+        groundings. Bounds only tighten. ``direction``: Direction.UPWARD or DOWNWARD runs that
+        pass only. Returns passes and bounds tightened (and more)."""
         import time
         t0 = time.perf_counter()
         limit = max_steps or max_passes
+        if direction not in (None, Direction.UPWARD, Direction.DOWNWARD):
+            raise UsageError(f"infer: direction is Direction.UPWARD, Direction.DOWNWARD or None, got {direction!r}")
+        up, down = direction != Direction.DOWNWARD, direction != Direction.UPWARD
+        if (up, down) != self._passes:   # a unit's last run did not do this pass: run all of it
+            for u in self.units:
+                u.snap = None
+            self._passes = (up, down)
         with torch.no_grad():
             atoms = self._load_atoms()
             start = {k: (v[0].numpy().copy(), v[1].numpy().copy()) for k, v in atoms.items()}
@@ -272,7 +281,7 @@ class Model:
                 if not grew and rounds > 0:
                     break
                 rounds += 1
-                passes += fixpoint(self.units, atoms, limit)
+                passes += fixpoint(self.units, atoms, limit, up, down)
                 tc = time.perf_counter()
                 t_torch += tc - tb
                 self._write(atoms, synced)
