@@ -327,6 +327,10 @@ def test_bad_inputs_get_clear_errors():
         R(x)
     with pytest.raises(UsageError, match="not in this model"):
         model.state(Or(A(x), A(y)))
+    with pytest.raises(UsageError, match="has no grounding 'zz'"):
+        A.state("zz")
+    with pytest.raises(UsageError, match="direction"):
+        model.infer(direction="sideways")
     with pytest.raises(UsageError, match="already open"):
         Model(db=model.eng.con)
     with pytest.raises(UsageError, match="needs labels"):

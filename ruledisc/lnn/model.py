@@ -311,13 +311,13 @@ class Model:
     def _bounds(self, node: Formula, groundings: list[Any]) -> list[tuple[float, float]]:
         k = self.key(node)
         arity = self.store.arity[k]
-        rows = {names: (lo, hi) for names, lo, hi in self.store.decoded(k)}
         out = []
-        for g in groundings:
-            key = grounding_key(g, arity, node.name)
-            if key not in rows:
+        for g in groundings:   # one indexed lookup each: a table may hold millions of atoms
+            names = grounding_key(g, arity, node.name)
+            found = self.store.decoded(k, names=names) if arity else self.store.decoded(k)
+            if not found:
                 raise UsageError(f"{node.name} has no grounding {g!r}")
-            out.append(rows[key])
+            out.append(found[0][1:])
         return out
 
     def state(self, node: Formula, groundings: Any = None) -> Any:

@@ -215,14 +215,18 @@ class Store:
         finally:
             self.eng.con.unregister(FRAME)
 
-    def decoded(self, key: str, limit: int | None = None) -> list[tuple[Any, ...]]:
-        """``(names tuple, lower, upper)`` of atoms in id order, constants as text."""
+    def decoded(self, key: str, limit: int | None = None, names: Sequence[str] | None = None
+                ) -> list[tuple[Any, ...]]:
+        """``(names tuple, lower, upper)`` of atoms in id order, constants as text; only the
+        atom whose constants are ``names`` when given."""
         k = self.arity[key]
         sel = exp.select(*[exp.column("name", f"k{i}") for i in range(k)], exp.column("lower", "t"),
                          exp.column("upper", "t")).from_(self.table(key, "t"))
         for i in range(k):
             add_join(sel, self.table("const", f"k{i}"),
                      exp.EQ(this=exp.column("id", f"k{i}"), expression=exp.column(arg(i), "t")))
+        if names is not None:
+            sel = sel.where(exp.and_(*[exp.column("name", f"k{i}").eq(literal(n)) for i, n in enumerate(names)]))
         sel = sel.order_by(exp.column("id", "t"))
         if limit is not None:
             sel = sel.limit(limit)
