@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from ..errors import UsageError
+from ..learner import Adam
 from ..semantics import TNorm
 from .constants import Loss
 from .graph import Atoms, fixpoint, run_unit
@@ -108,7 +109,7 @@ def train(model: Model, losses: Any, epochs: int, learning_rate: float, max_pass
         raise UsageError("train: the model has no weighted connective to learn")
     for t in params:
         t.requires_grad_(True)
-    opt = torch.optim.Adam(params, lr=learning_rate)
+    opt = Adam(params, lr=learning_rate)   # torch.optim imports torch._dynamo: seconds per process
     history: list[float] = []
     try:
         for _ in range(epochs):
@@ -122,7 +123,6 @@ def train(model: Model, losses: Any, epochs: int, learning_rate: float, max_pass
             for u in model.units:
                 run_unit(u, atoms)
             loss = _loss(model, atoms, weights, labels, logical_alpha)
-            opt.zero_grad()
             if loss.requires_grad:
                 loss.backward()
                 opt.step()
