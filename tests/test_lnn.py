@@ -327,6 +327,9 @@ def test_bad_inputs_get_clear_errors():
         R(x)
     with pytest.raises(UsageError, match="not in this model"):
         model.state(Or(A(x), A(y)))
+    with pytest.raises(UsageError, match=r"lie in \[0, 1\]"):
+        model.add_labels({A: {"a": (0.5, 2.0)}})
+    assert not model._labels                       # a refused label leaves no label table behind
     with pytest.raises(UsageError, match="has no grounding 'zz'"):
         A.state("zz")
     with pytest.raises(UsageError, match="direction"):

@@ -157,7 +157,8 @@ def ground(store: Store, unit: Unit, consts: dict[str, int], default: Callable[[
             return 0
         new = "rd_lnn_new"
         store.temp(new, exp.except_(_union(parts), exp.select(exp.Star()).from_(gtab), copy=False))
-        if not store.eng.scalar(exp.select(exp.func("count", exp.Star())).from_(new)):
+        n_new = store.count(new)
+        if not n_new:
             return 0
         store.eng.execute(exp.insert(exp.select(exp.Star()).from_(new), exp.to_table(gtab)))
     pos = {v: j for j, v in enumerate(unit.variables)}
@@ -167,7 +168,7 @@ def ground(store: Store, unit: Unit, consts: dict[str, int], default: Callable[[
 
     outs = [*unit.leaves, Leaf(unit.out, unit.out_terms)]
     in_every = set.intersection(*[{leaves[j] for j in c} for c in used]) if used else set()
-    small = store.eng.scalar(exp.select(exp.func("count", exp.Star())).from_(new)) < ORDERED_BELOW
+    small = (store.count(new) if delta is None else n_new) < ORDERED_BELOW
     for lf in outs:
         if lf not in in_every:   # a leaf of every plan: the join found its atoms, all exist
             full = set(_vars(lf)) == set(unit.variables) and len(lf.terms) == nv

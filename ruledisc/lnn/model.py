@@ -166,16 +166,16 @@ class Model:
             if not isinstance(node, Formula):
                 raise UsageError(f"a data key is a predicate or formula, got {node!r}")
             k = self.key(node)
-            if not labels:
-                for u in self.units:   # new data: every unit is grounded afresh
-                    u.out_ids, u.leaf_ids, u.n, u.seen, u.snap, u.fresh = None, [], 0, {}, None, 0
-            if labels:
-                lk = "l" + k
-                self.store.create(lk, self.store.arity[k], World.OPEN.value)
-                self._labels.add(k)
-                k = lk
             try:
-                self.store.load(k, frame_source(self.store, node, value, self.store.arity[k]))
+                source = frame_source(self.store, node, value, self.store.arity[k])   # checks the data first
+                if labels:
+                    self.store.create("l" + k, self.store.arity[k], World.OPEN.value)
+                    self._labels.add(k)
+                    k = "l" + k
+                else:
+                    for u in self.units:   # new data: every unit is grounded afresh
+                        u.out_ids, u.leaf_ids, u.n, u.seen, u.snap, u.fresh = None, [], 0, {}, None, 0
+                self.store.load(k, source)
             finally:
                 self.eng.con.unregister(SRC)
 
@@ -239,14 +239,16 @@ class Model:
         names = sorted({t for u in self.units for lf in u.leaves for t in lf.terms if isinstance(t, str)})
         return self.store.const_ids(names)
 
+    def _earlier(self, k: str, old: tuple[np.ndarray, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Earlier bounds of ``k``'s atoms, those created since at the table's default: 2 x (n,)."""
+        d = self._defaults[k]
+        return (np.concatenate([old[0], np.full(n - len(old[0]), d[0])]),
+                np.concatenate([old[1], np.full(n - len(old[1]), d[1])]))
+
     def _write(self, atoms: Atoms, synced: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
         for k, (lo, hi) in atoms.items():
             lo_n, hi_n = lo.detach().numpy(), hi.detach().numpy()
-            old_lo, old_hi = synced.get(k, (np.zeros(0), np.zeros(0)))
-            pad = len(lo_n) - len(old_lo)
-            d = self._defaults[k]
-            old_lo = np.concatenate([old_lo, np.full(pad, d[0])])
-            old_hi = np.concatenate([old_hi, np.full(pad, d[1])])
+            old_lo, old_hi = self._earlier(k, synced.get(k, (np.zeros(0), np.zeros(0))), len(lo_n))
             ids = np.nonzero((lo_n != old_lo) | (hi_n != old_hi))[0]
             self.store.write(k, ids, lo_n[ids], hi_n[ids])
             synced[k] = (lo_n.copy(), hi_n.copy())
@@ -289,10 +291,7 @@ class Model:
         tightened = contradictions = 0
         for k, (lo, hi) in atoms.items():
             lo_n, hi_n = lo.numpy(), hi.numpy()
-            d = self._defaults[k]
-            s_lo, s_hi = start[k]
-            s_lo = np.concatenate([s_lo, np.full(len(lo_n) - len(s_lo), d[0])])
-            s_hi = np.concatenate([s_hi, np.full(len(hi_n) - len(s_hi), d[1])])
+            s_lo, s_hi = self._earlier(k, start[k], len(lo_n))
             tightened += int(((lo_n > s_lo + TOL) | (hi_n < s_hi - TOL)).sum())
             contradictions += int((lo_n > hi_n + TOL).sum())
         return InferResult(passes, tightened, contradictions, rounds,

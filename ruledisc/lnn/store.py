@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from sqlglot import exp
 
-from ..compile import add_join, literal
+from ..compile import add_join, literal, temp_table
 from ..engine import Engine
 from .constants import Bounds
 
@@ -102,7 +102,7 @@ class Store:
         new = exp.except_(names, exp.select("name").from_(self.table("const")), copy=False)
         sel = exp.select(_row_id(self.n_const, ["name"]), exp.column("name")).from_(new.subquery("v"))
         self.eng.execute(exp.insert(sel, self.table("const")))
-        self.n_const = int(self.eng.scalar(exp.select(exp.func("count", exp.Star())).from_(self.table("const"))))
+        self.n_const = self.count(self.table("const"))
 
     def const_ids(self, names: Sequence[str]) -> dict[str, int]:
         """Ids of constant ``names`` (interned first)."""
@@ -110,9 +110,7 @@ class Store:
             return {}
         vals = exp.Values(expressions=[exp.Tuple(expressions=[literal(n)]) for n in names],
                           alias=exp.TableAlias(this=exp.to_identifier("v"), columns=[exp.to_identifier("c")]))
-        self.eng.execute(exp.Create(this=exp.to_table(IN), kind="TABLE", replace=True,
-                                    properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-                                    expression=exp.select("c").from_(vals)))
+        self.temp(IN, exp.select("c").from_(vals))
         self.intern(IN, ["c"])
         rows = self.eng.rows(exp.select("id", "name").from_(self.table("const")).where(
             exp.column("name").isin(*[literal(n) for n in names])))
@@ -136,7 +134,7 @@ class Store:
             add_join(sel, self.table("const", f"k{i}"),
                      exp.EQ(this=exp.column("name", f"k{i}"), expression=exp.column(f"c{i}", "i")))
         self.temp(IDS, sel)
-        n_rows = int(self.eng.scalar(exp.select(exp.func("count", exp.Star())).from_(IDS)))
+        n_rows = self.count(IDS)
         t = self.table(key)
         sets = [exp.EQ(this=exp.column(c), expression=exp.column(s, "i"))
                 for c, s in (("lower", "lower"), ("upper", "upper"), ("d_lower", "lower"), ("d_upper", "upper"))]
@@ -153,9 +151,10 @@ class Store:
         return n_rows
 
     def temp(self, name: str, query: exp.Query) -> None:
-        self.eng.execute(exp.Create(this=exp.to_table(name), kind="TABLE", replace=True,
-                                    properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
-                                    expression=query))
+        self.eng.execute(temp_table(name, query))
+
+    def count(self, table: str | exp.Table) -> int:
+        return int(self.eng.scalar(exp.select(exp.func("count", exp.Star())).from_(table)))
 
     def _append(self, key: str, rows: exp.Select, alias: str, ordered: bool = True) -> int:
         """Insert the rows of ``rows`` (arguments first) whose arguments are not yet an atom of
@@ -168,7 +167,7 @@ class Store:
         sel = exp.select(_row_id(self.n[key], order), exp.Star()).from_(rows.subquery("new"))
         self.eng.execute(exp.insert(sel, self.table(key)))
         before = self.n[key]
-        self.n[key] = int(self.eng.scalar(exp.select(exp.func("count", exp.Star())).from_(self.table(key))))
+        self.n[key] = self.count(self.table(key))
         return self.n[key] - before
 
     def add_missing(self, key: str, args: Sequence[exp.Expr], source: str, default: Bounds,
