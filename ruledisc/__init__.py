@@ -4,10 +4,27 @@
 >>> res = ruledisc.mine("sample_dbs/family.sql", target="mother", background="parent,male,female")  # doctest: +SKIP
 """
 
-from importlib import import_module
-from typing import Any
+import sys as _sys
 
-from .errors import DataError, RulediscError, RuleSyntaxError, SchemaError, SourceError, TargetError, UsageError
+if _sys.argv and _sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1] in ("ruledisc", "ruledisc.exe"):
+    # the console script: a Ctrl-C while the imports below load ends in one line, not a traceback
+    from .progress import install_interrupt_hook as _install_interrupt_hook
+    _install_interrupt_hook()
+
+from importlib import import_module  # noqa: E402
+from typing import Any  # noqa: E402
+
+from .errors import (  # noqa: E402
+    DataError,
+    InternalError,
+    MissingObjectError,
+    RulediscError,
+    RuleSyntaxError,
+    SchemaError,
+    SourceError,
+    TargetError,
+    UsageError,
+)
 from .explain import Explanation, explain  # eager: the name is also a submodule's, which a lazy import would shadow
 from .parse import parse_program, parse_rule
 from .result import LearnedRule, MineResult
@@ -42,9 +59,11 @@ __all__ = [
                      "Const",
                      "DataError",
                      "Explanation",
+                     "InternalError",
                      "LearnedRule",
                      "MineOptions",
                      "MineResult",
+                     "MissingObjectError",
                      "Rule",
                      "RuleSyntaxError",
                      "RulediscError",

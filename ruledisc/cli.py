@@ -1,32 +1,140 @@
 """``ruledisc`` command line: thin commands over the library, one error handler.
 
-Errors print one line ``error: ...`` on stderr (exit 2 usage, 1 data); ``--debug``
-shows the traceback. Machine-readable output goes to stdout with ``--json``.
+Errors print one line ``error: ...`` on stderr (exit 2 usage, 1 data, 130 interrupted);
+``--debug`` shows the traceback. Machine-readable output goes to stdout with ``--json``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-import typer
+from .progress import INTERRUPT_EXIT, INTERRUPTED, RichReporter, Silent, install_interrupt_hook
 
-from .errors import RulediscError
-from .progress import RichReporter, Silent
+install_interrupt_hook()   # before typer and rich load: a Ctrl-C meanwhile is one line too
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+import typer  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+from .errors import InternalError, RulediscError  # noqa: E402
+
+
+def _command_line_error_classes() -> tuple[type[Exception], ...]:
+    """What typer raises for a bad command line: older typer raises click's own
+    exceptions, newer typer a vendored click's, all under ``typer.TyperException``."""
+    classes = [getattr(typer, "TyperException", None)]
+    try:
+        from click.exceptions import ClickException
+        classes.append(ClickException)
+    except ImportError:
+        pass
+    return tuple(c for c in classes if c is not None)
+
+
+_COMMAND_LINE_ERRORS = _command_line_error_classes()
+USAGE_EXIT = 2
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _command_line_message(err: Exception) -> str:
+    """typer's (click's) parsing error as one line: what was wrong, then where the help is."""
+    text = " ".join(err.format_message().split())          # type: ignore[attr-defined]
+    text = re.sub(r"'(-{1,2}[\w-]+)'", r"\1", text)          # '--seed' -> --seed
+    text = text[:1].lower() + text[1:].rstrip(".")
+    got = _rejected_input(err)
+    if got is not None:
+        text += f" (got {got})"
+    ctx = getattr(err, "ctx", None)
+    where = ctx.command_path if ctx is not None else "ruledisc"
+    return f"{text}; see `{where} --help`"
+
+
+def _rejected_input(err: Exception) -> str | None:
+    """The value typer's validation rejected (its message leaves it out), shortened."""
+    errors = getattr(err.__cause__, "errors", None)
+    try:
+        value = errors()[0]["input"] if callable(errors) else None
+    except (LookupError, TypeError, ValueError):
+        return None
+    if value is None:
+        return None
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Group(TyperGroup):
+    """typer's group with the CLI's error contract for its own parsing errors: one line
+    ``error: ...`` and exit 2 instead of a boxed panel; a Ctrl-C is one line and exit 130."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) else 0      # typer.Exit(code) comes back as its code
+        except _COMMAND_LINE_ERRORS as err:
+            code = _report_command_line_error(err)
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            code = 1
+        except KeyboardInterrupt:
+            typer.echo(f"error: {INTERRUPTED}", err=True)
+            code = INTERRUPT_EXIT
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+    # typer turns a Ctrl-C while it parses or runs a command into a silent exit 130: say why
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            _fail(INTERRUPTED, INTERRUPT_EXIT)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _fail(INTERRUPTED, INTERRUPT_EXIT)
+
+
+def _report_command_line_error(err: Exception) -> int:
+    if type(err).__name__ == "NoArgsIsHelpError":    # bare `ruledisc`: the help (typer may have printed it)
+        help_text = err.format_message()               # type: ignore[attr-defined]
+        if help_text.strip():
+            typer.echo(help_text)
+        return 0
+    typer.echo(f"error: {_command_line_message(err)}", err=True)
+    return int(getattr(err, "exit_code", USAGE_EXIT))
+
+
+app = typer.Typer(name="ruledisc", cls=_Group, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False,
                   help="Discover the rules that explain a table or a column, and keep them as SQL views.")
 _state = {"debug": False}
 
 
-def _fail(message: str, code: int) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
+def _interrupted(err: BaseException | None) -> bool:
+    """A Ctrl-C, also as DuckDB reports one that struck inside a query (``RuntimeError:
+    Query interrupted`` or its ``InterruptException``), wrapped in ruledisc's errors or not."""
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, KeyboardInterrupt) or type(err).__name__ == "InterruptException" or (
+                isinstance(err, RuntimeError) and str(err).startswith("Query interrupted")):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
 
 
 def handled(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -38,16 +146,22 @@ def handled(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            _fail(INTERRUPTED, INTERRUPT_EXIT)
         except RulediscError as err:
+            if _interrupted(err):
+                _fail(INTERRUPTED, INTERRUPT_EXIT)
             if _state["debug"]:
                 traceback.print_exc()
             _fail(str(err), err.exit_code)
-        except KeyboardInterrupt:
-            _fail("interrupted; the database is unchanged", 130)
         except Exception as err:  # noqa: BLE001 - the contract is: no traceback without --debug
+            if _interrupted(err):
+                _fail(INTERRUPTED, INTERRUPT_EXIT)
             if _state["debug"]:
                 traceback.print_exc()
-            _fail(f"internal error: {type(err).__name__}: {err} (rerun with --debug for the traceback)", 1)
+            first = str(err).splitlines()[0] if str(err) else ""
+            _fail(f"internal error: {type(err).__name__}: {first} (a ruledisc bug; please report it with the "
+                  "output of --debug)", InternalError.exit_code)
 
     return wrapper
 
@@ -55,6 +169,69 @@ def handled(fn: Callable[..., Any]) -> Callable[..., Any]:
 @app.callback()
 def main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")) -> None:
     _state["debug"] = debug
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """The options the user gave (not None): passed on as keywords, so the library's
+    defaults (``MineOptions``, ``KgOptions``, ``rank_eval``) are the only ones."""
+    return {name: value for name, value in options.items() if value is not None}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _refuse(options: dict[str, Any], belongs_to: str, used_with: str) -> None:
+    """Usage error if any of ``options`` was given: it does nothing in this mode."""
+    given = [_flag(name) for name, value in options.items() if value is not None]
+    if given:
+        verb = "applies" if len(given) == 1 else "apply"
+        _fail(f"{', '.join(given)} {verb} only to {belongs_to}, not with {used_with}; leave it out", USAGE_EXIT)
+
+
+def _at_least(name: str, value: int | None, low: int) -> None:
+    if value is not None and value < low:
+        _fail(f"{_flag(name)} must be at least {low}, got {value}", USAGE_EXIT)
+
+
+def _within(name: str, value: float | None, low: float, high: float) -> None:
+    if value is not None and not low <= value <= high:   # NaN fails too
+        _fail(f"{_flag(name)} must be between {low} and {high}, got {value}", USAGE_EXIT)
+
+
+def _check_out(out: Path | None, db: str) -> None:
+    """Usage error unless ``--out`` names a file that can be written; checked before any
+    work starts, so a bad path changes nothing. The file is opened for append (an existing
+    one keeps its bytes) and, if this check created it, removed again."""
+    if out is None:
+        return
+    if out.is_dir():
+        _fail(f"--out {out}: is a folder; give a file name", USAGE_EXIT)
+    if not out.parent.is_dir():
+        _fail(f"--out {out}: folder {out.parent} does not exist; create it or give another path", USAGE_EXIT)
+    if Path(db).exists() and out.exists() and os.path.samefile(out, db):
+        _fail(f"--out {out} is the database itself; give another file name", USAGE_EXIT)
+    existed = os.path.lexists(out)
+    try:
+        with out.open("a"):
+            pass
+    except OSError as err:
+        _fail(f"--out {out}: cannot write it ({err.strerror or err}); give a writable path", USAGE_EXIT)
+    if not existed:
+        out.unlink(missing_ok=True)
+
+
+# Defaults shown in --help only: an option left out is not passed on, so the library's own
+# defaults apply (MineOptions, KgOptions, rank_eval); tests/test_cli_usage.py checks these match.
+HELP_DEFAULTS: dict[str, object] = {
+    "max_body": 3, "tnorm": "product", "epochs": 300, "seed": 0, "recursion": "auto", "invention": "auto",
+    "noise": 0.0, "max_examples": 20_000, "min_confidence": 0.01, "max_rules": 150, "kg_min_support": 2,
+    "split": "test", "train_queries": 4000,
+}
+
+
+def _default(name: str) -> str:
+    return f" (default: {HELP_DEFAULTS[name]})"
 
 
 def _reporter(quiet: bool) -> Any:
@@ -69,10 +246,11 @@ def mine_cmd(
     all_relations: bool = typer.Option(False, "--all-relations",
                                        help="Every relation of a graph imported by `import-kg`, in one run: "
                                             "path rules (up to --max-body steps) and constant rules."),
-    max_body: int = typer.Option(3, "--max-body", help="Body literals per rule (path steps with --all-relations)."),
-    tnorm: str = typer.Option("product", "--tnorm", help="product, lukasiewicz or godel."),
-    epochs: int = typer.Option(300, "--epochs", help="Training epochs."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    max_body: int | None = typer.Option(None, "--max-body", help="Body literals per rule (path steps with "
+                                        f"--all-relations){_default('max_body')}."),
+    tnorm: str | None = typer.Option(None, "--tnorm", help=f"product, lukasiewicz or godel{_default('tnorm')}."),
+    epochs: int | None = typer.Option(None, "--epochs", help=f"Training epochs{_default('epochs')}."),
+    seed: int | None = typer.Option(None, "--seed", help=f"Random seed{_default('seed')}."),
     out: Path | None = typer.Option(None, "--out", help="Write the result as JSON to this file."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout only."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Learn and print; write nothing to DB."),
@@ -80,25 +258,27 @@ def mine_cmd(
     negatives: str | None = typer.Option(None, "--negatives", help="Table of negative examples."),
     key: str | None = typer.Option(None, "--key", help="Key column(s) of the target table, comma-separated."),
     background: str | None = typer.Option(None, "--background",
-                                             help="Only these tables may appear in rule bodies (comma-separated)."),
+                                          help="Only these tables may appear in rule bodies (comma-separated)."),
     exclude: str | None = typer.Option(None, "--exclude", help="Tables never used in rule bodies."),
-    min_support: int | None = typer.Option(None, "--min-support", help="Positives a rule must reach."),
+    min_support: int | None = typer.Option(None, "--min-support", help="Positives a rule must reach (default: 1% "
+                                           f"of the positives; {HELP_DEFAULTS['kg_min_support']} with "
+                                           "--all-relations)."),
     max_vars: int | None = typer.Option(None, "--max-vars", help="Distinct variables per rule "
                                         "(default: head arity + 2)."),
-    recursion: str = typer.Option("auto", "--recursion",
-                                  help="auto (when flat rules leave training errors), on or off."),
-    invention: str = typer.Option("auto", "--invention",
-                                  help="Invented predicates: auto (when the rules so far leave training "
-                                       "errors), on or off."),
-    noise: float = typer.Option(0.0, "--noise", help="Share of training labels expected to be wrong "
-                                "(e.g. 0.1): rules must explain more labels than their literals cost."),
-    max_examples: int = typer.Option(20_000, "--max-examples",
-                                     help="Labelled rows the learner reads; past it, a weighted sample "
-                                          "(rules are still scored on every row)."),
-    min_confidence: float = typer.Option(0.01, "--min-confidence",
-                                         help="--all-relations: least standard confidence of a kept rule."),
-    max_rules: int = typer.Option(150, "--max-rules", help="--all-relations: rules kept per relation and shape "
-                                  "(path, constant)."),
+    recursion: str | None = typer.Option(None, "--recursion", help="auto (when flat rules leave training errors), "
+                                         f"on or off{_default('recursion')}."),
+    invention: str | None = typer.Option(None, "--invention", help="Invented predicates: auto (when the rules so "
+                                         f"far leave training errors), on or off{_default('invention')}."),
+    noise: float | None = typer.Option(None, "--noise", help="Share of training labels expected to be wrong (e.g. "
+                                       "0.1): rules must explain more labels than their literals cost"
+                                       f"{_default('noise')}."),
+    max_examples: int | None = typer.Option(None, "--max-examples", help="Labelled rows the learner reads; past it, "
+                                            "a weighted sample (rules are still scored on every row)"
+                                            f"{_default('max_examples')}."),
+    min_confidence: float | None = typer.Option(None, "--min-confidence", help="--all-relations: least standard "
+                                                f"confidence of a kept rule{_default('min_confidence')}."),
+    max_rules: int | None = typer.Option(None, "--max-rules", help="--all-relations: rules kept per relation and "
+                                         f"shape (path, constant){_default('max_rules')}."),
     memory_limit: str | None = typer.Option(None, "--memory-limit", help="--all-relations: DuckDB's memory limit "
                                             "(e.g. 6GB); past it, DuckDB spills to disk."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
@@ -106,21 +286,36 @@ def mine_cmd(
     """Learn rules that explain TARGET (or, with --all-relations, every relation of a
     knowledge graph) from the rest of DB; print and store them."""
     if all_relations == (target is not None):
-        _fail("give either --target TARGET or --all-relations", 2)
+        _fail("give either --target TARGET or --all-relations", USAGE_EXIT)
+    learner = dict(tnorm=tnorm, negatives=negatives, key=key, background=background, exclude=exclude,
+                   recursion=recursion, invention=invention, noise=noise, max_vars=max_vars,
+                   max_examples=max_examples, epochs=epochs)
+    graph = dict(min_confidence=min_confidence, max_rules=max_rules, memory_limit=memory_limit)
     if all_relations:
-        from .kg_run import mine_all
-        res_all = mine_all(db, _reporter(quiet or as_json), schema=schema, dry_run=dry_run, max_length=max_body,
-                           min_support=2 if min_support is None else min_support, min_confidence=min_confidence,
-                           max_rules=max_rules, seed=seed, memory_limit=memory_limit)
-        _emit(res_all, out, as_json, _print_all)
+        _refuse(learner, "--target runs", "--all-relations")
+        _mine_all(db, out, as_json, dry_run, schema, quiet, max_body, seed, min_support, graph)
         return
+    _refuse(graph, "--all-relations", "--target")
+    _check_out(out, db)
     from . import pipeline
-    res = pipeline.mine(db, target, reporter=_reporter(quiet or as_json), max_body=max_body, tnorm=tnorm,
-                        epochs=epochs, seed=seed, dry_run=dry_run, schema=schema, negatives=negatives,
-                        key=key, background=background, exclude=exclude or (), min_support=min_support,
-                        max_vars=max_vars, recursion=recursion, invention=invention, noise=noise,
-                        max_examples=max_examples)
+    res = pipeline.mine(db, target, reporter=_reporter(quiet or as_json), dry_run=dry_run, schema=schema,
+                        **_given(max_body=max_body, seed=seed, min_support=min_support, **learner))
     _emit(res, out, as_json, _print_result)
+
+
+def _mine_all(db: str, out: Path | None, as_json: bool, dry_run: bool, schema: str, quiet: bool,
+              max_body: int | None, seed: int | None, min_support: int | None, graph: dict[str, Any]) -> None:
+    """``mine --all-relations``: its ranges checked here (``KgOptions`` checks only some)."""
+    _at_least("min_support", min_support, 1)
+    _at_least("max_rules", graph["max_rules"], 1)
+    _within("min_confidence", graph["min_confidence"], 0.0, 1.0)
+    _within("seed", seed, 0, 2**32 - 1)
+    _check_out(out, db)
+    from .kg_run import mine_all
+    memory_limit = graph.pop("memory_limit")
+    res = mine_all(db, _reporter(quiet or as_json), schema=schema, dry_run=dry_run, memory_limit=memory_limit,
+                   **_given(max_length=max_body, seed=seed, min_support=min_support, **graph))
+    _emit(res, out, as_json, _print_all)
 
 
 def _emit(res: Any, out: Path | None, as_json: bool, show: Callable[[Any], None]) -> None:
@@ -129,7 +324,7 @@ def _emit(res: Any, out: Path | None, as_json: bool, show: Callable[[Any], None]
         try:
             out.write_text(res.to_json() + "\n")
         except OSError as err:
-            _fail(f"cannot write {out}: {err}", 1)
+            _fail(f"cannot write --out {out}: {err.strerror or err}", 1)
     if as_json:
         typer.echo(res.to_json())
         return
@@ -234,9 +429,9 @@ def eval_cmd(
     target: str | None = typer.Option(None, "--target", "-t"),
     ranking: bool = typer.Option(False, "--ranking", help="Knowledge graph: answer (h, r, ?) and (?, r, t) for each "
                                  "triple of --split; filtered MRR and Hits@k."),
-    split: str = typer.Option("test", "--split", help="--ranking: train, valid or test."),
-    train_queries: int = typer.Option(4000, "--train-queries",
-                                      help="--ranking: training queries the learned aggregation is fitted on."),
+    split: str | None = typer.Option(None, "--split", help=f"--ranking: train, valid or test{_default('split')}."),
+    train_queries: int | None = typer.Option(None, "--train-queries", help="--ranking: training queries the learned "
+                                             f"aggregation is fitted on{_default('train_queries')}."),
     rules: Path | None = typer.Option(None, "--rules", help="Rules file; default: the stored rules."),
     schema: str = typer.Option("ruledisc", "--schema"),
     key: str | None = typer.Option(None, "--key"),
@@ -246,15 +441,19 @@ def eval_cmd(
     """Score rules against the labels in DB: precision, recall, F1 (with --ranking: filtered
     MRR and Hits@1/3/10 of the stored knowledge-graph rules)."""
     if ranking == (target is not None):
-        _fail("give either --target TARGET or --ranking", 2)
+        _fail("give either --target TARGET or --ranking", USAGE_EXIT)
     if ranking:
+        _refuse(dict(rules=rules, key=key, negatives=negatives), "--target runs", "--ranking")
+        _at_least("train_queries", train_queries, 1)
         from .kg_run import rank_eval
-        rep = rank_eval(db, split, _reporter(as_json), schema=schema, train_queries=train_queries)
+        rep = rank_eval(db, reporter=_reporter(as_json), schema=schema,
+                        **_given(split=split, train_queries=train_queries))
         if as_json:
             typer.echo(json.dumps(rep, indent=2))
             return
         _print_ranking(rep)
         return
+    _refuse(dict(split=split, train_queries=train_queries), "--ranking", "--target")
     from . import pipeline
     res = pipeline.evaluate(db, target, rules, schema, key, negatives)
     if as_json:
@@ -340,7 +539,12 @@ def import_kg_cmd(
 
 
 def run() -> None:
-    app()
+    """The console script: ``app`` with a Ctrl-C anywhere (typer's set-up included) as one line."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo(f"error: {INTERRUPTED}", err=True)
+        sys.exit(INTERRUPT_EXIT)
 
 
 if __name__ == "__main__":

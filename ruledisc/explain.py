@@ -320,7 +320,14 @@ def explain(db: DatabaseLike, target: str, fact: str | None = None, key: str | N
     ``fact``: a ground atom (table targets); ``key``: the row's key values,
     comma-separated (column targets; ``key_columns`` if the table declares no key).
     """
+    from .arguments import need_names, need_rules, need_str
     from .pipeline import _keys_for, target_program
+    need_str("target", target)
+    need_str("fact", fact, optional=True)
+    need_str("key", key, optional=True)
+    key_columns = need_names("key_columns", key_columns)
+    if rules is not None:
+        need_rules(rules)
     src = open_source(db)
     try:
         eng = src.engine
@@ -328,7 +335,7 @@ def explain(db: DatabaseLike, target: str, fact: str | None = None, key: str | N
         tgt = parse_target(target, cat, key_columns, labelled=False)
         labelled = tgt.column is None or any(c.name == tgt.column for c in cat.tables[tgt.table].columns)
         values = fact_values(tgt, fact, key)
-        rs = target_program(src, cat, tgt.name, rules, schema)
+        rs = target_program(src, cat, tgt.name, rules, schema, tgt.legacy_name)
         if labelled:
             materialise_examples(eng, tgt, cat)
         label = _label(eng, tgt, values, labelled)

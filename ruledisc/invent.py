@@ -13,7 +13,7 @@ SQL into a TEMP table; definitions with the same facts as a relation or an
 earlier invention (either argument order) are dropped. The learner then
 chooses the target's clauses over relations and inventions together, so an
 invention is part of the program only if a chosen clause uses it; the chosen
-ones are renamed ``<target>__inv1``, ``<target>__inv2``, ... and written
+ones are renamed ``<target>#inv1``, ``<target>#inv2``, ... and written
 back as their own views.
 """
 
@@ -189,8 +189,9 @@ def used(rules: Sequence[Rule], inventions: Sequence[Invention]) -> list[Inventi
 
 
 def names_for(target: str, chosen: Sequence[Invention]) -> dict[str, str]:
-    """``rd_invK -> <target>__inv1 ..`` in first-use order."""
-    return {inv.name: f"{target}__inv{k}" for k, inv in enumerate(chosen, start=1)}
+    """``rd_invK -> <target>#inv1 ..`` in first-use order (:func:`ruledisc.names.invented`)."""
+    from .names import invented
+    return {inv.name: invented(target, k) for k, inv in enumerate(chosen, start=1)}
 
 
 def renamed(inv: Invention, names: dict[str, str]) -> list[Rule]:

@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
+from .arguments import need_path
 from .engine import Engine
 from .errors import DataError, SourceError, UsageError
 from .progress import Phases, Reporter
@@ -122,7 +123,7 @@ def _ids(listed: exp.Select | None, used: list[exp.Select]) -> exp.Select:
 def import_kg(kg_dir: str | Path, out_path: str | Path, reporter: Reporter | None = None) -> KgReport:
     """Read ``facts.txt``/``train.txt``/``valid.txt``/``test.txt`` (and optional
     ``entities.txt``/``relations.txt``) from ``kg_dir`` into the DuckDB file ``out_path``."""
-    d, out = Path(kg_dir), Path(out_path)
+    d, out = Path(need_path("kg_dir", kg_dir)), Path(need_path("out_path", out_path))
     if not d.is_dir():
         raise UsageError(f"knowledge-graph folder {str(d)!r} does not exist; give a folder holding "
                          "facts.txt, train.txt, valid.txt and test.txt")

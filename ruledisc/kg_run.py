@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from sqlglot import exp
 
+from .arguments import check_fields, need_int, need_str
 from .compile import view_select
 from .engine import Engine
 from .errors import DataError, SourceError, UsageError
@@ -22,8 +23,10 @@ from .kg_mine import KgOptions, MeasuredRule, mine_graph
 from .kg_rank import fired, metrics, ranks
 from .kg_rules import KgRule
 from .kg_sql import PREDICTED, RULE_COLUMNS, has_graph, q, relations, setup, with_table
+from .names import owns, relation_name, view_name
 from .progress import Phases, Reporter
 from .result import LearnedRule, MineResult
+from .rule import pred_text
 from .rulesfile import predicate_signatures
 from .source import DatabaseLike, Source, open_source
 from .writeback import RuleGroup, StoredRule, check_schema_name, insert_rows, write_groups
@@ -92,15 +95,14 @@ def mine_all(db: DatabaseLike, reporter: Reporter | None = None, *, schema: str 
                 preds = predicate_signatures(cat, rules, set()) if rules else {}
                 stored = [StoredRule(lr.rule, lr.weight, lr.support, lr.confidence, lr.head_coverage,
                                      lr.precision, lr.recall, lr.pca_confidence) for lr in learned]
-                groups.append(RuleGroup(name, COLUMNS, stored, preds, selects, [lr.sql for lr in learned],
+                groups.append(RuleGroup(relation_name(name), COLUMNS, stored, preds, selects, [lr.sql for lr in learned],
                                         rule_views, _predicted(schema, name, n_rel)))
-                results.append(MineResult(name, f"{name}(X, Y)", [{"name": c, "type": t} for c, t in COLUMNS],
+                results.append(MineResult(relation_name(name), f"{pred_text(name)}(X, Y)", [{"name": c, "type": t} for c, t in COLUMNS],
                                           learned, _coverage(ms), [], {}, preds, mined.run_id))
             if not dry_run:
                 views = write_groups(src.writer(), cat, schema, groups, mined.run_id, tables_only=True,
                                      before=lambda w: _write_rule_table(w, schema, mined))
-                by_target = {m.target: [v for v in views if v == f"{schema}.{m.target}"
-                                        or v.startswith(f"{schema}.{m.target}__r")] for m in results}
+                by_target = {m.target: [v for v in views if owns(m.target, view_name(v))] for m in results}
                 for m in results:
                     m.views = by_target[m.target]
         ph.total()
@@ -156,6 +158,7 @@ def _options(options: dict[str, Any]) -> KgOptions:
     if bad:
         raise UsageError(f"unknown option(s) for all-relations mining: {', '.join(bad)}")
     opts = KgOptions(**options)
+    check_fields(opts)
     if not 1 <= opts.max_length <= 3:
         raise UsageError(f"--max-body {opts.max_length}: knowledge-graph paths have 1 to 3 steps")
     if opts.min_support < 1 or not 0 <= opts.min_confidence <= 1 or opts.max_rules < 1:
@@ -218,6 +221,10 @@ def rank_eval(db: DatabaseLike, split: str = "test", reporter: Reporter | None =
     from .kg_aggregate import LearnedNoisyOr, max_scores, noisy_or_scores
     from .kg_rank import SPLITS
     check_schema_name(schema)
+    need_str("split", split)
+    need_int("train_queries", train_queries, low=1, high=10 ** 9)
+    need_int("epochs", epochs, low=1, high=100_000)
+    need_int("seed", seed, low=0, high=2 ** 32 - 1)
     if split not in SPLITS:
         raise UsageError(f"--split {split!r}: choose one of {', '.join(SPLITS)}")
     ph = Phases(reporter)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -14,6 +13,7 @@ import numpy as np
 import polars as pl
 from sqlglot import exp
 
+from .arguments import check_fields, need_names, need_rules, need_str
 from .bias import Bias, search
 from .chain import fit_chain
 from .compile import IdbSources, Relation, view_select
@@ -25,6 +25,7 @@ from .ground_recursive import build_universe, ground_program
 from .introspect import Catalog, introspect
 from .invent import Invention, discard, invent, names_for, renamed, used
 from .learner import LearnerConfig, fit
+from .names import legacy_owns, owns, relation_name, spellings, stored_name
 from .progress import Phases, Reporter
 from .recursion import is_recursive, reading
 from .result import InventedPredicate, LearnedRule, MineResult
@@ -75,6 +76,20 @@ class MineOptions:
     noise: float = 0.0          # share of training labels expected wrong: > 0 is the noise mode
 
     def __post_init__(self) -> None:
+        check_fields(self)
+        if not 0 <= self.seed < 2 ** 32:
+            raise UsageError(f"--seed must be between 0 and {2 ** 32 - 1}, got {self.seed}")
+        if self.epochs > MAX_EPOCHS:
+            raise UsageError(f"--epochs must be at most {MAX_EPOCHS}, got {self.epochs}")
+        if self.min_support is not None and not 1 <= self.min_support <= 10 ** 12:
+            raise UsageError(f"--min-support must be at least 1, got {self.min_support}")
+        if not 100 <= self.max_examples <= 10 ** 9:
+            raise UsageError(f"--max-examples must be between 100 and 1000000000, got {self.max_examples}")
+        if not (0 < self.lr <= 10 and 0 <= self.sparsity <= 100 and 0 < self.threshold < 1):
+            raise UsageError(f"lr must be in (0, 10], sparsity in [0, 100], threshold in (0, 1); got {self.lr}, "
+                             f"{self.sparsity}, {self.threshold}")
+        if not (1 <= self.max_candidates <= 100_000 and 1 <= self.max_negatives <= 10 ** 9 and self.steps <= 1000):
+            raise UsageError("max_candidates must be in [1, 100000], max_negatives in [1, 1e9], steps at most 1000")
         if not 1 <= self.max_body <= 6:
             raise UsageError(f"--max-body must be between 1 and 6, got {self.max_body}")
         if self.max_vars is not None and not 1 <= self.max_vars <= 10:
@@ -91,8 +106,6 @@ class MineOptions:
             raise UsageError(f"--invention must be auto, on or off, got {self.invention!r}")
         if not 0 <= self.noise < 0.5:
             raise UsageError(f"--noise must be at least 0 and below 0.5, got {self.noise}")
-        if self.max_examples < 100:
-            raise UsageError(f"--max-examples must be at least 100, got {self.max_examples}")
         if self.steps < 1:
             raise UsageError(f"--steps must be at least 1, got {self.steps}")
         check_schema_name(self.schema)
@@ -106,11 +119,12 @@ class MineOptions:
         for k in ("key", "background", "exclude"):
             if isinstance(kw.get(k), str):
                 kw[k] = tuple(s.strip() for s in kw[k].split(",") if s.strip())
-            elif kw.get(k) is not None:
+            elif isinstance(kw.get(k), (list, tuple, set, frozenset)):
                 kw[k] = tuple(kw[k])
         return cls(**kw)
 
 
+MAX_EPOCHS = 100_000
 def _keys_for(target_spec: str, key: tuple[str, ...] | None) -> dict[str, tuple[str, ...]]:
     if not key:
         return {}
@@ -130,10 +144,13 @@ def mine(db: DatabaseLike, target: str, reporter: Reporter | None = None, **opti
     ``db``: DuckDB path, ``.sql`` script, folder of parquet/csv, open connection or
     dict of DataFrames. Options: see :class:`MineOptions`.
     """
+    need_str("target", target)
     opts = MineOptions.from_kwargs(**options)
     ph = Phases(reporter)
     src = open_source(db)
     try:
+        if not opts.dry_run:
+            src.check_writable()   # before the work, not after it
         return _mine(src, target, opts, ph)
     finally:
         src.close()
@@ -344,13 +361,18 @@ def apply(rules: str | Path | MineResult, db: DatabaseLike, schema: str = "ruled
     (a new DuckDB path is created); returns the views' names. :func:`score`
     returns the predicted rows instead, writing nothing."""
     check_schema_name(schema)
-    sets = rule_sets(rules)
+    sets = rule_sets(need_rules(rules))
     path = Path(db) if isinstance(db, (str, Path)) else None
     existed = path.exists() if path is not None else True
     ph = Phases(reporter)
     src = open_source(db, create=True)
     ok = False
     try:
+        if src.kind in ("script", "folder", "frames"):
+            what = {"script": "a .sql script", "folder": "a folder of files", "frames": "a dict of frames"}[src.kind]
+            raise UsageError(f"{db if src.kind != 'frames' else 'db'} is {what}, loaded into a temporary database: "
+                             "views applied there would be lost; give a DuckDB file (created if missing) or, "
+                             "to score rows without writing, use `ruledisc eval` / ruledisc.score")
         with ph.phase("apply"):
             eng = src.engine
             cat = introspect(eng)
@@ -374,7 +396,8 @@ def score(rules: str | Path | MineResult, db: DatabaseLike, target: str | None =
     and ``score``, the noisy-or of the confidences of the rules that fire, one row
     per predicted fact. ``target`` picks a rule set when a ``.dl`` file holds several.
     """
-    sets = rule_sets(rules)
+    need_str("target", target, optional=True)
+    sets = rule_sets(need_rules(rules))
     name = target or (rules.target if isinstance(rules, MineResult) else sets[-1].target)
     if name not in {s.target for s in sets}:
         raise UsageError(f"no rules for {name!r}; the rules are for {', '.join(sorted({s.target for s in sets}))}")
@@ -402,6 +425,8 @@ def _groups(sets: Sequence[RuleSet], cat: Catalog, schema: str, tables_only: boo
             by_name[rs.target].rules.extend(rs.rules)
         else:
             by_name[rs.target] = rs
+    if not tables_only:
+        by_name = _stored_names(by_name)
     order = list(by_name) if tables_only else dependency_order({n: [r.rule for r in rs.rules]
                                                                 for n, rs in by_name.items()})
     derived = set(by_name)
@@ -413,28 +438,50 @@ def _groups(sets: Sequence[RuleSet], cat: Catalog, schema: str, tables_only: boo
             register(cat, n, [c for c, _ in cols], [t for _, t in cols], schema)
         preds = predicate_signatures(cat, [r.rule for r in rs.rules], set() if tables_only else derived) \
             if rs.rules else {}
-        groups.append(RuleGroup(n, cols, rs.rules, preds))
+        groups.append(RuleGroup(relation_name(n) if tables_only else n, cols, rs.rules, preds))
     return groups
 
 
-def _stored_rulesets(src: Source, schema: str, target: str) -> list[RuleSet]:
-    """The stored rules of ``target`` and of its invented predicates."""
+def _stored_names(sets: dict[str, RuleSet]) -> dict[str, RuleSet]:
+    """Rule sets keyed by their stored names (:func:`ruledisc.names.stored_name`), heads
+    and the bodies that read them renamed alike."""
+    ren = {n: stored_name(n) for n in sets if stored_name(n) != n}
+    if not ren:
+        return sets
+    return {ren.get(n, n): replace(rs, target=ren.get(n, n), rules=[replace(r, rule=rename_preds(r.rule, ren))
+                                                                     for r in rs.rules])
+            for n, rs in sets.items()}
+
+
+def _stored_rulesets(src: Source, schema: str, target: str, legacy: str | None = None) -> list[RuleSet]:
+    """The stored rules of ``target`` and of its invented predicates (a store of an older
+    version not yet migrated: those of ``legacy``, its name there)."""
     eng = src.engine
-    q = (exp.select("target", "rule_text", "head_columns", "predicates", "weight", "confidence")
-         .from_(exp.table_("rules", db=schema, quoted=True))
-         .where(exp.or_(exp.EQ(this=exp.column("target"), expression=exp.Literal.string(target)),
-                        exp.func("regexp_full_match", exp.column("target"),
-                                 exp.Literal.string(re.escape(target) + r"__inv\d+"))))
-         .order_by("target", "rule_no"))
+    tab = exp.table_("rules", db=schema, quoted=True)
     try:
-        rows = eng.rows(q)
+        stored = [r[0] for r in eng.rows(exp.select("target").distinct().from_(tab))]
     except DataError as err:
         raise SourceError(f"no stored rules in schema {schema!r}; run `ruledisc mine` first or pass --rules") \
             from err
+    legacy_rows = stored
+    if _has_column(eng, schema, "rules", "name_scheme"):
+        legacy_rows = [r[0] for r in eng.rows(exp.select("target").distinct().from_(tab.copy())
+                                              .where(exp.column("name_scheme").is_(exp.null())))]
+    names = [t for t in stored if owns(target, t) and t not in legacy_rows]
+    if not names and legacy is not None:
+        names = [t for t in legacy_rows
+                 if legacy_owns(legacy, t) and (t == legacy or t[len(legacy):].startswith("__inv"))]
+    if not names:
+        raise DataError(f"no stored rules for target {target!r} in schema {schema!r}; run `ruledisc mine "
+                        f"DB --target ...` first or pass --rules (stored: {', '.join(sorted(stored)) or 'none'})")
+    q = (exp.select("target", "rule_text", "head_columns", "predicates", "weight", "confidence")
+         .from_(tab.copy()).where(exp.column("target").isin(*[exp.Literal.string(n) for n in names]))
+         .order_by("target", "rule_no"))
     from .parse import parse_rule
+    main = legacy if target not in names else target
     sets: dict[str, RuleSet] = {target: RuleSet(target, [])}
-    for name, text, cols, preds, weight, confidence in rows:
-        rs = sets.setdefault(name, RuleSet(name, []))
+    for name, text, cols, preds, weight, confidence in eng.rows(q):
+        rs = sets.setdefault(target if name == main else name, RuleSet(target if name == main else name, []))
         rs.columns = [(c["name"], c["type"]) for c in json.loads(cols)]
         rs.predicates = json.loads(preds)
         rs.rules.append(StoredRule(parse_rule(text), weight, confidence=confidence))
@@ -462,7 +509,7 @@ def _prepare_program(eng: Engine, cat: Catalog, sets: Sequence[RuleSet], target:
 
 
 def target_program(src: Source, cat: Catalog, target: str, rules: str | Path | MineResult | None,
-                   schema: str) -> RuleSet:
+                   schema: str, legacy: str | None = None) -> RuleSet:
     """The rules of ``target`` (given, or stored in ``schema``), with the derived
     predicates they read materialised as TEMP tables."""
     if rules is not None:
@@ -471,21 +518,24 @@ def target_program(src: Source, cat: Catalog, target: str, rules: str | Path | M
             where = "the mining result" if isinstance(rules, MineResult) else f"rules file {rules}"
             raise UsageError(f"{where} has no rules for target {target!r}")
     else:
-        sets = _stored_rulesets(src, schema, target)
+        sets = _stored_rulesets(src, schema, target, legacy)
     return _prepare_program(src.engine, cat, sets, target)
 
 
 def evaluate(db: DatabaseLike, target: str, rules: str | Path | None = None, schema: str = "ruledisc",
              key: tuple[str, ...] | str | None = None, negatives: str | None = None) -> dict[str, Any]:
     """Precision, recall and F1 of rules (a file, or the stored ones) on ``db``'s labels."""
-    if isinstance(key, str):
-        key = tuple(k.strip() for k in key.split(",") if k.strip())
+    need_str("target", target)
+    key = need_names("key", key)
+    if rules is not None:
+        need_rules(rules)
+    need_str("negatives", negatives, optional=True)
     src = open_source(db)
     try:
         eng = src.engine
         cat = introspect(eng, _keys_for(target, key))
         tgt = parse_target(target, cat, key, negatives)
-        rs = target_program(src, cat, tgt.name, rules, schema)
+        rs = target_program(src, cat, tgt.name, rules, schema, tgt.legacy_name)
         materialise_examples(eng, tgt, cat)
         rule_list = [r.rule for r in rs.rules]
         prog = program_counts(eng, cat, tgt, rule_list)
@@ -500,16 +550,33 @@ def evaluate(db: DatabaseLike, target: str, rules: str | Path | None = None, sch
                          for r, c in zip(rule_list, per_rule)]}
 
 
+def _has_column(eng: Engine, schema: str, table: str, column: str) -> bool:
+    q = exp.select("count(*)").from_("information_schema.columns").where(exp.and_(
+        exp.EQ(this=exp.column("table_schema"), expression=exp.Literal.string(schema)),
+        exp.EQ(this=exp.column("table_name"), expression=exp.Literal.string(table)),
+        exp.EQ(this=exp.column("column_name"), expression=exp.Literal.string(column))))
+    return bool(eng.scalar(q))
+
+
 def stored_rules(db: DatabaseLike, target: str | None = None, schema: str = "ruledisc"):
     """The ``<schema>.rules`` table (optionally one target) as a polars DataFrame."""
     check_schema_name(schema)
+    need_str("target", target, optional=True)
     src = open_source(db)
     try:
         q = exp.select("target", "rule_no", "rule_text", "weight", "support", "confidence", "head_coverage",
                        "precision", "recall", "run_id", "created_at") \
             .from_(exp.table_("rules", db=schema, quoted=True)).order_by("target", "rule_no")
         if target:
-            q = q.where(exp.EQ(this=exp.column("target"), expression=exp.Literal.string(target)))
+            now, old = spellings(target)
+            match = exp.column("target").isin(*[exp.Literal.string(n) for n in now])
+            if _has_column(src.engine, schema, "rules", "name_scheme"):
+                old_rows = exp.and_(exp.column("name_scheme").is_(exp.null()),
+                                    exp.column("target").isin(*[exp.Literal.string(n) for n in old]))
+                match = exp.and_(exp.column("name_scheme").is_(exp.null()).not_(), match)
+            else:   # a store no version with stored-name schemes has written to
+                old_rows = exp.column("target").isin(*[exp.Literal.string(n) for n in old])
+            q = q.where(exp.or_(match, old_rows))
         try:
             return src.engine.polars(q)
         except DataError as err:

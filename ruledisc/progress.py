@@ -1,14 +1,27 @@
-"""Phase timers and progress reporting (a rich display on stderr for the CLI)."""
+"""Phase timers and progress reporting (a rich display on stderr for the CLI), and the
+CLI's one-line report of a Ctrl-C that arrives before any command runs.
+
+Standard library only: this module is imported before the heavy dependencies load.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Protocol
+
+INTERRUPTED = "interrupted; the database is unchanged"
+INTERRUPT_EXIT = 130   # 128 + SIGINT, what a shell reports for a Ctrl-C
 
 
 class Reporter(Protocol):
+    """Told when a phase starts and ends; may also define ``abort(phase, seconds)``, called
+    instead of ``done`` when the phase raised (default: ``done`` is called either way)."""
+
     def start(self, phase: str) -> None: ...
     def note(self, message: str) -> None: ...
     def done(self, phase: str, seconds: float) -> None: ...
@@ -47,6 +60,12 @@ class RichReporter:
             self._status = None
         self.console.print(f"[green]✓[/green] {phase} [dim]{seconds:.2f}s[/dim]", highlight=False)
 
+    def abort(self, phase: str, seconds: float) -> None:
+        """The phase failed: stop the spinner (and restore the cursor), print no tick."""
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
 
 class Phases:
     """Times named phases; ``timings`` maps ``<phase>_s`` to seconds."""
@@ -62,10 +81,15 @@ class Phases:
         t = time.perf_counter()
         try:
             yield
-        finally:
-            dt = time.perf_counter() - t
-            self.timings[f"{name}_s"] = self.timings.get(f"{name}_s", 0.0) + dt
-            self.reporter.done(name, dt)
+        except BaseException:
+            self._record(name, t, getattr(self.reporter, "abort", self.reporter.done))
+            raise
+        self._record(name, t, self.reporter.done)
+
+    def _record(self, name: str, t: float, report: Callable[[str, float], None]) -> None:
+        dt = time.perf_counter() - t
+        self.timings[f"{name}_s"] = self.timings.get(f"{name}_s", 0.0) + dt
+        report(name, dt)
 
     def note(self, message: str) -> None:
         self.reporter.note(message)
@@ -73,3 +97,28 @@ class Phases:
     def total(self) -> float:
         self.timings["total_s"] = time.perf_counter() - self.t0
         return self.timings["total_s"]
+
+
+def install_interrupt_hook() -> None:
+    """Make an uncaught Ctrl-C end the process with one line ``error: interrupted; ...`` and
+    exit code 130 instead of a traceback (it can strike while the heavy imports load, before
+    any command and its error handler run). Interactive sessions keep the usual report."""
+    previous = sys.excepthook
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        if not issubclass(kind, KeyboardInterrupt) or hasattr(sys, "ps1") or sys.flags.interactive:
+            previous(kind, value, tb)
+            return
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        try:
+            sys.stderr.write(f"error: {INTERRUPTED}\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(INTERRUPT_EXIT)   # the process was ending anyway; exit now, before more clean-up can fail
+
+    if getattr(previous, "__qualname__", "") != hook.__qualname__:
+        sys.excepthook = hook

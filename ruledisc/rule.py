@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Union
 
 _WORD = re.compile(r"[a-z][A-Za-z0-9_]*\Z")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(#inv\d+)*\Z")   # invented predicates: ``fizz#inv1``
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
 _FLIP = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 # Canonical variable names: head variables first, then existential ones.

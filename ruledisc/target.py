@@ -16,6 +16,7 @@ from .compile import temp_table, union_all
 from .engine import Engine
 from .errors import SchemaError, TargetError, UsageError
 from .introspect import Catalog, col, family, tab
+from .names import legacy_name, parse_spec, target_name
 from .rule import Atom, Var, var_name
 
 TABLE, BOOLEAN, CATEGORICAL = "table", "boolean", "categorical"
@@ -38,6 +39,11 @@ class Target:
     @property
     def arity(self) -> int:
         return len(self.head_columns)
+
+    @property
+    def legacy_name(self) -> str:
+        """The name versions before 0.2 stored this target under."""
+        return legacy_name(self.table, self.column, self.value)
 
     @property
     def closed_world(self) -> bool:
@@ -63,22 +69,23 @@ def parse_target(spec: str, cat: Catalog, key: tuple[str, ...] | None = None,
                  negatives: str | None = None, labelled: bool = True) -> Target:
     """Resolve a target spec against the catalog; errors say what to do instead.
     ``labelled=False`` accepts a column target whose column is absent (new rows to score)."""
-    if not spec or not spec.strip():
-        raise UsageError("empty --target; give TABLE, TABLE.COLUMN or TABLE.COLUMN=VALUE")
-    if spec in cat.tables:
-        t = cat.tables[spec]
-        if negatives is not None:
-            neg = cat.table(negatives)
-            if len(neg.columns) != len(t.columns):
-                raise TargetError(f"--negatives table {negatives!r} has {len(neg.columns)} columns, "
-                                  f"target {spec!r} has {len(t.columns)}")
-        return Target(spec, TABLE, spec, None, None, tuple(c.name for c in t.columns),
-                      tuple(c.type for c in t.columns),
-                      tuple(cat.domain(spec, c.name) for c in t.columns), negatives)
-    lhs, eq, value = spec.partition("=")
-    table, dot, column = lhs.rpartition(".")
-    if not dot:
-        raise SchemaError(f"unknown table {lhs!r} in --target (tables: {', '.join(sorted(cat.tables))})")
+    if not isinstance(spec, str):
+        raise UsageError(f"target must be a string such as 'TABLE', 'TABLE.COLUMN' or 'TABLE.COLUMN=VALUE', "
+                         f"got {type(spec).__name__}")
+    try:
+        table, column, value = parse_spec(spec)
+    except UsageError:
+        if spec in cat.tables:   # a table name as written, dots and all
+            return _table_target(spec, cat, negatives)
+        raise
+    if table not in cat.tables and spec in cat.tables:
+        return _table_target(spec, cat, negatives)
+    if column is None:
+        if table in cat.tables:
+            return _table_target(table, cat, negatives)
+        raise SchemaError(f"unknown table {table!r} in --target (tables: {', '.join(sorted(cat.tables))}); "
+                          'quote a name holding . or = in double quotes, e.g. t."a.b"')
+    eq = value is not None
     t = cat.table(table)
     present = any(x.name == column for x in t.columns)
     c = t.column(column) if labelled or present else None
@@ -96,15 +103,26 @@ def parse_target(spec: str, cat: Catalog, key: tuple[str, ...] | None = None,
         if c is not None and c.family in ("float",):
             raise TargetError(f"column {table}.{column} is {c.type}; a categorical target needs a "
                               "text, integer, boolean or date column")
-        name, kind = f"{table}__{column}__{value}", CATEGORICAL
+        name, kind = target_name(table, column, value), CATEGORICAL
     else:
         if c is not None and c.family not in ("bool", "int"):
             raise TargetError(f"column {table}.{column} is {c.type}, not boolean; use "
                               f"--target {table}.{column}=VALUE for one of its values")
-        name, kind = f"{table}__{column}", BOOLEAN
+        name, kind = target_name(table, column), BOOLEAN
     return Target(name, kind, table, column, value if eq else None, tuple(keys),
                   tuple(t.column(k).type for k in keys),
                   tuple(cat.domain(table, k) for k in keys))
+
+
+def _table_target(table: str, cat: Catalog, negatives: str | None) -> Target:
+    t = cat.tables[table]
+    if negatives is not None:
+        neg = cat.table(negatives)
+        if len(neg.columns) != len(t.columns):
+            raise TargetError(f"--negatives table {negatives!r} has {len(neg.columns)} columns, "
+                              f"target {table!r} has {len(t.columns)}")
+    return Target(target_name(table), TABLE, table, None, None, tuple(c.name for c in t.columns),
+                  tuple(c.type for c in t.columns), tuple(cat.domain(table, c.name) for c in t.columns), negatives)
 
 
 def _label_expr(target: Target, cat: Catalog) -> exp.Expr:
@@ -138,8 +156,12 @@ def materialise_examples(eng: Engine, target: Target, cat: Catalog) -> dict[str,
     """Create temp table ``rd_ex``; check keys and positives. Returns label counts."""
     if target.kind != TABLE:
         keys = [col(k) for k in target.head_columns]
-        n, nd = eng.rows(exp.select("count(*)", exp.func("count", exp.Distinct(expressions=[exp.Tuple(
-            expressions=keys)]))).from_(tab(target.table)))[0]
+        any_null = exp.or_(*[k.copy().is_(exp.null()) for k in keys])
+        n, nd, nulls = eng.rows(exp.select("count(*)", exp.func("count", exp.Distinct(expressions=[exp.Tuple(
+            expressions=keys)])), exp.func("count_if", any_null)).from_(tab(target.table)))[0]
+        if nulls:
+            raise TargetError(f"key ({', '.join(target.head_columns)}) of {target.table!r} is NULL in {nulls} "
+                              "rows; every row needs a key (pass --key with columns that are never NULL)")
         if n != nd:
             raise TargetError(f"key ({', '.join(target.head_columns)}) of {target.table!r} is not unique: "
                               f"{n - nd} duplicate rows; pass --key with columns that identify a row")
@@ -147,9 +169,11 @@ def materialise_examples(eng: Engine, target: Target, cat: Catalog) -> dict[str,
     counts = dict(eng.rows(exp.select("label", "count(*)").from_(EXAMPLES).group_by("label")))
     n_pos, n_neg = counts.get(1, 0), counts.get(0, 0)
     if n_pos == 0:
+        _check_int_labels(eng, target, cat)
         hint = "the table is empty" if target.kind == TABLE else "no row has that value"
         raise TargetError(f"target {target.name!r} has no positive examples ({hint})")
     if target.kind != TABLE and n_neg == 0:
+        _check_int_labels(eng, target, cat)
         raise TargetError(f"target {target.name!r} has no negative examples; every labelled row is positive")
     if target.kind == TABLE and target.negatives:
         clash = eng.scalar(exp.select("count(*)").from_(
@@ -162,6 +186,17 @@ def materialise_examples(eng: Engine, target: Target, cat: Catalog) -> dict[str,
     counts = {"positives": n_pos, "negatives": n_neg}
     learning_sample(eng, target, counts, n_pos + n_neg, 0)   # every example; mining may sample
     return counts
+
+
+def _check_int_labels(eng: Engine, target: Target, cat: Catalog) -> None:
+    """An integer column as a boolean target must hold 0/1; say so instead of "no positives"."""
+    if target.kind != BOOLEAN or family(cat.tables[target.table].column(target.column or "").type) != "int":
+        return
+    c = col(target.column or "")
+    other = eng.scalar(exp.select(exp.func("count_if", exp.not_(c.copy().isin(0, 1)))).from_(tab(target.table)))
+    if other:
+        raise TargetError(f"column {target.table}.{target.column} is an integer column whose values are not "
+                          f"only 0 and 1 ({other} other rows); use --target {target.name}=VALUE for one value")
 
 
 def learning_sample(eng: Engine, target: Target, counts: dict[str, int], most: int, seed: int) -> dict[str, int]:

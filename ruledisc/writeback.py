@@ -5,7 +5,6 @@ trees; user tables are only ever read (views name them as ``main.<table>``)."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,8 +14,9 @@ from sqlglot import exp
 
 from .compile import IdbSources, Relation, literal, union_all, view_select
 from .engine import Engine
-from .errors import UsageError
+from .errors import TargetError, UsageError
 from .introspect import Catalog
+from .names import owns, rule_view, view_ref
 from .recursion import FIX, is_recursive, reading, with_fixpoint
 from .rule import Rule
 
@@ -25,8 +25,9 @@ RULES_COLUMNS = (
     ("sql_text", "VARCHAR"), ("weight", "DOUBLE"), ("support", "BIGINT"), ("confidence", "DOUBLE"),
     ("head_coverage", "DOUBLE"), ("precision", "DOUBLE"), ("recall", "DOUBLE"),
     ("created_at", "TIMESTAMP"), ("head_columns", "VARCHAR"), ("predicates", "VARCHAR"),
-    ("pca_confidence", "DOUBLE"),
+    ("pca_confidence", "DOUBLE"), ("name_scheme", "INTEGER"),
 )
+NAME_SCHEME = 2   # names.py's scheme; rows of older versions hold NULL here (see migrate.py)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class StoredRule:
 
 
 def check_schema_name(schema: str) -> str:
+    if not isinstance(schema, str):
+        raise UsageError(f"schema must be a string (default 'ruledisc'), got {schema!r}")
     if not schema or schema.lower() in ("main", "information_schema", "pg_catalog", "temp"):
         raise UsageError(f"--schema {schema!r} is not allowed; ruledisc writes only to its own schema "
                          "(default ruledisc)")
@@ -51,7 +54,7 @@ def check_schema_name(schema: str) -> str:
 
 
 def rule_view_name(target: str, k: int) -> str:
-    return f"{target}__r{k}"
+    return rule_view(target, k)
 
 
 def view_table(schema: str, name: str) -> exp.Table:
@@ -110,13 +113,31 @@ def program_scores(cat: Catalog, columns: Sequence[tuple[str, str]], rules: Sequ
     return _noisy_or([view_select(r, cat, names).select(_conf(c), copy=False) for r, c in zip(program, confs)], names)
 
 
-def _existing_views(eng: Engine, schema: str, target: str) -> list[str]:
-    """Views of a target's earlier run: its rule views and its invented predicates' views."""
-    q = exp.select("table_name").from_("information_schema.tables").where(exp.and_(
-        exp.EQ(this=exp.column("table_schema"), expression=exp.Literal.string(schema)),
-        exp.EQ(this=exp.column("table_type"), expression=exp.Literal.string("VIEW"))))
-    pat = re.compile(re.escape(target) + r"__(r\d+|inv\d+(__r\d+)?)\Z")
-    return [r[0] for r in eng.rows(q) if pat.match(r[0])]
+def schema_objects(eng: Engine, schema: str) -> dict[str, str]:
+    """Every table and view in ``schema``: name -> ``BASE TABLE`` / ``VIEW``."""
+    q = exp.select("table_name", "table_type").from_("information_schema.tables").where(
+        exp.EQ(this=exp.column("table_schema"), expression=exp.Literal.string(schema)))
+    return dict(eng.rows(q))
+
+
+def stored_targets(eng: Engine, rules_tab: exp.Table) -> list[str]:
+    """The distinct ``target`` values of the rules table."""
+    return [r[0] for r in eng.rows(exp.select("target").distinct().from_(rules_tab.copy()))]
+
+
+def _check_clashes(objects: dict[str, str], groups: Sequence[RuleGroup]) -> None:
+    """DuckDB matches names ignoring case: refuse to write a view whose name equals, up to
+    case, an object of another target (``t.c=Yes`` and ``t.c=yes``) or ruledisc's own."""
+    lower: dict[str, list[str]] = {}
+    for o in objects:
+        lower.setdefault(o.lower(), []).append(o)
+    mine = [g.target for g in groups]
+    for g in groups:
+        for other in lower.get(g.target.lower(), []):
+            if other != g.target and not any(owns(m, other) for m in mine):
+                raise TargetError(f"cannot store target {g.target!r}: the database already holds {other!r}, "
+                                  "a name equal up to case (DuckDB ignores case in names); rename one of them "
+                                  "or use another --schema")
 
 
 @dataclass
@@ -185,6 +206,7 @@ def write_groups(eng: Engine, cat: Catalog, schema: str, groups: Sequence[RuleGr
     each, never recursive). ``before`` runs first inside the transaction (tables the union
     views read)."""
     from .derived import reads, register
+    from .migrate import migrate_legacy
     check_schema_name(schema)
     plans = []
     helper = set()
@@ -205,13 +227,18 @@ def write_groups(eng: Engine, cat: Catalog, schema: str, groups: Sequence[RuleGr
         for c, t in RULES_COLUMNS:   # a rules table written by an older version lacks the newer columns
             eng.execute(exp.Alter(this=rules_tab.copy(), kind="TABLE", actions=[exp.ColumnDef(
                 this=exp.to_identifier(c), kind=exp.DataType.build(t), exists=True)]))
-        for g in groups:
-            eng.execute(exp.delete(rules_tab, where=exp.or_(
-                exp.EQ(this=exp.column("target"), expression=exp.Literal.string(g.target)),
-                exp.func("regexp_full_match", exp.column("target"),
-                         exp.Literal.string(re.escape(g.target) + r"__inv\d+")))))
-            for v in _existing_views(eng, schema, g.target):
-                eng.execute(exp.Drop(tables=[view_table(schema, v)], kind="VIEW", exists=True))
+        migrate_legacy(eng, cat, schema, rules_tab)
+        objects = schema_objects(eng, schema)
+        _check_clashes(objects, groups)
+        stored = stored_targets(eng, rules_tab)
+        for g in groups:   # a run replaces its own target's objects, never another's
+            gone = [t for t in stored if owns(g.target, t)]
+            if gone:
+                eng.execute(exp.delete(rules_tab, where=exp.column("target").isin(
+                    *[exp.Literal.string(t) for t in gone])))
+            for v, kind in objects.items():
+                if kind == "VIEW" and owns(g.target, v):
+                    eng.execute(exp.Drop(tables=[view_table(schema, v)], kind="VIEW", exists=True))
         written = [(p.group.target in helper, _write_plan(eng, schema, p, run_id, now, rules_tab)) for p in plans]
     return [v for h, vs in sorted(written, key=lambda t: t[0]) for v in vs]
 
@@ -240,15 +267,15 @@ def _write_plan(eng: Engine, schema: str, p: _Plan, run_id: str, now: datetime, 
     for k, sel in enumerate(p.selects[:g.rule_views], start=1):
         eng.execute(exp.Create(this=view_table(schema, rule_view_name(g.target, k)), kind="VIEW",
                                replace=True, expression=sel))
-        views.append(f"{schema}.{rule_view_name(g.target, k)}")
+        views.append(view_ref(schema, rule_view_name(g.target, k)))
     if not p.recursive:
         eng.execute(create_union)
     head_json = json.dumps([{"name": c, "type": t} for c, t in g.columns])
     pred_json = json.dumps(g.predicates)
     texts = g.sql_texts if g.sql_texts is not None else [eng.sql(sel) for sel in p.selects]
     rows = [(run_id, g.target, k, r.rule.text(), text, r.weight, r.support, r.confidence, r.head_coverage,
-             r.precision, r.recall, now, head_json, pred_json, r.pca_confidence)
+             r.precision, r.recall, now, head_json, pred_json, r.pca_confidence, NAME_SCHEME)
             for k, (r, text) in enumerate(zip(g.rules, texts), start=1)]
     if rows:
         insert_rows(eng, rules_tab, RULES_COLUMNS, rows)
-    return [f"{schema}.{g.target}"] + views
+    return [view_ref(schema, g.target)] + views

@@ -188,7 +188,7 @@ def test_unknown_column_in_target(shop: Path) -> None:
 def test_value_target_with_no_positives(shop: Path) -> None:
     with Unchanged(shop):
         r = invoke("mine", shop, "--target", "customers.plan=platinum")
-        assert_error(r, DATA, "no positive", "customers__plan__platinum")
+        assert_error(r, DATA, "no positive", "customers.plan=platinum")
 
 
 def test_empty_table_target_has_no_positives(tmp_path: Path) -> None:
@@ -345,7 +345,7 @@ def test_mine_json_dry_run_prints_json_only(shop: Path) -> None:
     assert "Traceback" not in r.stderr
     assert r.stderr.strip() == "", f"--json must print on stdout only; stderr: {r.stderr!r}"
     data = json.loads(r.stdout)
-    assert data["target"] == "customers__churned"
+    assert data["target"] == "customers.churned"
     assert isinstance(data["rules"], list)
 
 
@@ -355,7 +355,7 @@ def test_eval_with_mined_rules_for_another_target(tmp_path: Path, shop: Path) ->
     r = invoke("mine", shop, "--target", "customers.churned", "--dry-run", "--max-body", "1",
                "--epochs", "30", "--quiet", "--out", rules)
     assert r.exit_code == 0, r.stderr
-    assert json.loads(rules.read_text())["target"] == "customers__churned"
+    assert json.loads(rules.read_text())["target"] == "customers.churned"
     with Unchanged(shop):
         r = invoke("eval", shop, "--target", "customers.plan=trial", "--rules", rules)
-        assert_error(r, USAGE, "churn.json", "customers__plan__trial")
+        assert_error(r, USAGE, "churn.json", "customers.plan=trial")

@@ -23,15 +23,15 @@ def _example() -> str:
 @pytest.mark.slow
 def test_python_api_example_runs(capsys):
     code = _example()
-    promised = [line[2:] for line in code.splitlines() if line.startswith("# orders__late")]
+    promised = [line[2:] for line in code.splitlines() if line.startswith("# orders.late")]
     env: dict = {}
     exec(compile(code, str(DOC), "exec"), env)   # noqa: S102 - our own documentation
     res, scores, views = env["res"], env["scores"], env["views"]
     assert sorted(res.rules_df["text"].to_list()) == sorted(promised)
     assert scores.columns == ["order_id", "score"] and len(scores) > 0
-    assert "ruledisc.orders__late" in views
+    assert 'ruledisc."orders.late"' in views
     out = capsys.readouterr().out
-    assert f"orders__late({scores['order_id'][0]}): predicted (unlabelled)" in out
+    assert f"orders.late({scores['order_id'][0]}): predicted (unlabelled)" in out
 
 
 @pytest.mark.slow

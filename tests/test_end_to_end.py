@@ -49,7 +49,7 @@ def test_family_targets_are_recovered_exactly_and_apply_to_unseen_data(
     out = tmp_path / f"{target}.json"
     out.write_text(res.to_json())
     views = ruledisc.apply(out, unseen_family)
-    assert views == [f"ruledisc.{target}", f"ruledisc.{target}__r1"]
+    assert views == [f"ruledisc.{target}", f'ruledisc."{target}#r1"']
     expected = rows(unseen_family, f"SELECT * FROM {target}")
     assert len(expected) > 100
     assert rows(unseen_family, f'SELECT {quoted} FROM ruledisc."{target}"') == expected
@@ -94,7 +94,7 @@ def test_apply_to_new_unlabelled_rows(shop_db: Path, tmp_path: Path) -> None:
         con.unregister("df")
     con.close()
     ruledisc.apply(path, new_db)
-    assert rows(new_db, 'SELECT customer_id FROM ruledisc."customers__churned"') == {(c,) for c in truth}
+    assert rows(new_db, 'SELECT customer_id FROM ruledisc."customers.churned"') == {(c,) for c in truth}
 
 
 def test_cli_mine_json_out_and_rules(family_db: Path, tmp_path: Path) -> None:

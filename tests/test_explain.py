@@ -26,7 +26,7 @@ def db(tmp_path_factory) -> tuple[Path, Path]:
     """The noisy business sample and its generating rules as a .dl file."""
     d = tmp_path_factory.mktemp("explain")
     rules = d / "late.dl"
-    rules.write_text("\n".join(business.RULES["orders__late"]) + "\n")
+    rules.write_text("\n".join(business.RULES["orders.late"]) + "\n")
     return make_db(d / "business.duckdb", (SAMPLES / "business.sql").read_text()), rules
 
 
@@ -46,7 +46,7 @@ def test_true_positive_shows_the_rule_and_its_rows(db):
     assert ex.outcome == "true positive" and ex.label == 1 and ex.predicted
     assert len(ex.fired) >= 1 and not ex.closest
     texts = {f.rule for f in ex.fired}
-    assert texts <= set(business.RULES["orders__late"])
+    assert texts <= set(business.RULES["orders.late"])
     tables = {r["table"] for f in ex.fired for g in f.groundings for r in g.rows}
     assert tables & {"shipments", "orders"}
     for f in ex.fired:   # each grounding names the order and the rows of the tables it read
@@ -80,7 +80,7 @@ def test_cli_text_json_and_errors(db):
     r = CliRunner().invoke(app, ["explain", str(path), "--target", "orders.late", "--key", str(key),
                                  "--rules", str(rules)])
     assert r.exit_code == 0, r.output
-    assert r.output.startswith(f"orders__late({key}): true positive") and "  fires  orders__late(X) :- " in r.output
+    assert r.output.startswith(f"orders.late({key}): true positive") and "  fires  orders.late(X) :- " in r.output
     r = CliRunner().invoke(app, ["explain", str(path), "--target", "orders.late", "--key", str(key),
                                  "--rules", str(rules), "--json"])
     assert json.loads(r.output)["outcome"] == "true positive"

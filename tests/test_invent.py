@@ -57,7 +57,7 @@ def test_dependency_order_and_renaming() -> None:
     assert dependency_order({"a": a, "b": b, "c": c}) == ["c", "b", "a"]
     with pytest.raises(SchemaError, match="define each other"):
         dependency_order({"p": [parse_rule("p(X) :- q(X).")], "q": [parse_rule("q(X) :- p(X).")]})
-    assert rename_preds(a[0], {"b": "a__inv1", "a": "z"}).text() == "z(X) :- a__inv1(X, Y), z(Y)."
+    assert rename_preds(a[0], {"b": "a#inv1", "a": "z"}).text() == "z(X) :- a#inv1(X, Y), z(Y)."
 
 
 def test_inventions_are_distinct_relations_in_sql() -> None:
@@ -90,14 +90,14 @@ def test_fizz_invents_plus_two_and_plus_three(tmp_path: Path) -> None:
     """∂ILP's fizz program, found with two invented predicates, exact on the bigger
     test world through a rules file, and written back as views."""
     res, task = _mine_and_test("fizz")
-    assert [r.text for r in res.rules] == ["fizz(X) :- zero(X).", "fizz(X) :- fizz(Y), fizz__inv1(Y, X)."]
+    assert [r.text for r in res.rules] == ["fizz(X) :- zero(X).", "fizz(X) :- fizz(Y), fizz#inv1(Y, X)."]
     assert [[r.text() for r in i.rules] for i in res.invented] == [
-        ["fizz__inv1(X, Y) :- succ(X, Z), fizz__inv2(Z, Y)."], ["fizz__inv2(X, Y) :- succ(X, Z), succ(Z, Y)."]]
+        ["fizz#inv1(X, Y) :- succ(X, Z), fizz#inv2(Z, Y)."], ["fizz#inv2(X, Y) :- succ(X, Z), succ(Z, Y)."]]
     assert res.info["invented"] == 2 and res.info["training_errors"] == 0
-    assert '"ruledisc"."fizz__inv1"' in res.rules[1].sql
+    assert '"ruledisc"."fizz#inv1"' in res.rules[1].sql
     rules = tmp_path / "fizz.json"
     rules.write_text(res.to_json())
-    assert json.loads(rules.read_text())["invented"][1]["name"] == "fizz__inv2"
+    assert json.loads(rules.read_text())["invented"][1]["name"] == "fizz#inv2"
     test = _con(dilp.test_world(task))
     m = ruledisc.evaluate(test, target="fizz", rules=rules)
     assert (m["precision"], m["recall"], m["false_positives"]) == (1.0, 1.0, 0)
@@ -106,13 +106,13 @@ def test_fizz_invents_plus_two_and_plus_three(tmp_path: Path) -> None:
     db = tmp_path / "numbers.duckdb"
     _con({k: v for k, v in dilp.test_world(task).items() if k != "fizz"}, db).close()
     views = ruledisc.apply(rules, db)
-    assert views[:2] == ["ruledisc.fizz", "ruledisc.fizz__r1"] and "ruledisc.fizz__inv2" in views
+    assert views[:2] == ['ruledisc.fizz', 'ruledisc."fizz#r1"'] and 'ruledisc."fizz#inv2"' in views
     con = duckdb.connect(str(db))
     got = [r[0] for r in con.execute('SELECT x FROM ruledisc.fizz ORDER BY x').fetchall()]
     assert got == [i for i in range(task.test_size) if i % 3 == 0]
-    assert con.execute('SELECT count(*) FROM ruledisc."fizz__inv1" WHERE a1 - a0 <> 3').fetchone() == (0,)
+    assert con.execute('SELECT count(*) FROM ruledisc."fizz#inv1" WHERE a1 - a0 <> 3').fetchone() == (0,)
     stored = con.execute("SELECT target, rule_text FROM ruledisc.rules ORDER BY target, rule_no").fetchall()
-    assert stored[-1] == ("fizz__inv2", "fizz__inv2(X, Y) :- succ(X, Z), succ(Z, Y).")
+    assert stored[-1] == ("fizz#inv2", "fizz#inv2(X, Y) :- succ(X, Z), succ(Z, Y).")
     con.close()
 
 
@@ -124,23 +124,23 @@ def test_mined_invented_predicates_are_stored_and_replaced(tmp_path: Path) -> No
     db = tmp_path / "fizz.duckdb"
     _con(dilp.train_world(task), db).close()
     res = ruledisc.mine(db, target="fizz")
-    assert "ruledisc.fizz__inv1" in res.views
+    assert 'ruledisc."fizz#inv1"' in res.views
     assert ruledisc.evaluate(db, target="fizz")["f1"] == 1.0
     ruledisc.mine(db, target="fizz", invention="off", recursion="off")
     con = duckdb.connect(str(db))
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                        "WHERE table_schema = 'ruledisc'").fetchall()}
     assert not any("inv" in n for n in names)
-    assert con.execute("SELECT count(*) FROM ruledisc.rules WHERE target LIKE 'fizz__inv%'").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM ruledisc.rules WHERE target LIKE 'fizz#inv%'").fetchone() == (0,)
     con.close()
 
 
 @pytest.mark.slow
 def test_cyclic_invents_the_transitive_closure() -> None:
     res, task = _mine_and_test("cyclic")
-    assert [r.text for r in res.rules] == ["cyclic(X) :- cyclic__inv1(X, X)."]
+    assert [r.text for r in res.rules] == ["cyclic(X) :- cyclic#inv1(X, X)."]
     assert [r.text() for r in res.invented[0].rules] == [
-        "cyclic__inv1(X, Y) :- edge(X, Y).", "cyclic__inv1(X, Y) :- edge(X, Z), cyclic__inv1(Z, Y)."]
+        "cyclic#inv1(X, Y) :- edge(X, Y).", "cyclic#inv1(X, Y) :- edge(X, Z), cyclic#inv1(Z, Y)."]
 
 
 def test_datalog_file_with_a_helper_predicate(tmp_path: Path) -> None:
@@ -170,10 +170,10 @@ def test_reapplying_fewer_rules_drops_the_old_rule_views(tmp_path: Path) -> None
     two, one = tmp_path / "two.dl", tmp_path / "one.dl"
     two.write_text("p(X) :- zero(X).\np(X) :- succ(X, Y).\n")
     one.write_text("p(X) :- zero(X).\n")
-    assert ruledisc.apply(two, db) == ["ruledisc.p", "ruledisc.p__r1", "ruledisc.p__r2"]
-    assert ruledisc.apply(one, db) == ["ruledisc.p", "ruledisc.p__r1"]
+    assert ruledisc.apply(two, db) == ['ruledisc.p', 'ruledisc."p#r1"', 'ruledisc."p#r2"']
+    assert ruledisc.apply(one, db) == ['ruledisc.p', 'ruledisc."p#r1"']
     con = duckdb.connect(str(db))
     names = sorted(r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
                                              "WHERE table_schema = 'ruledisc'").fetchall())
-    assert names == ["p", "p__r1", "rules"]
+    assert names == ["p", "p#r1", "rules"]
     con.close()

@@ -136,7 +136,7 @@ def test_union_views_hold_the_union_of_the_rules(tmp_path):
         assert {(h, t) for h, t, _ in view} == union and union
         assert all(0 < s <= 1 for _, _, s in view)
     views = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = 'ruledisc'").fetchall()}
-    assert {"c", "c__r1", "c__r2"} <= views and "c__r3" not in views
+    assert {"c", "c#r1", "c#r2"} <= views and "c#r3" not in views
 
 
 def _brute_ranks(con, rules, weights, agg, split="test"):

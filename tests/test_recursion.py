@@ -97,7 +97,7 @@ def test_recursive_rules_are_learned_stored_and_applied_to_a_bigger_world(name: 
     want = set(test.execute(f'SELECT * FROM "{task.target}"').fetchall())
     assert set(test.execute(f'SELECT * EXCLUDE (score) FROM ruledisc."{task.target}"').fetchall()) == want
     for k in range(1, len(res.rules) + 1):   # each rule view derives only true facts here
-        rows = set(test.execute(f'SELECT * FROM ruledisc."{task.target}__r{k}"').fetchall())
+        rows = set(test.execute(f'SELECT * FROM ruledisc."{task.target}#r{k}"').fetchall())
         assert rows and rows <= want
     assert json.loads(res.to_json())["rules"]
 

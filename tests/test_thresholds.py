@@ -66,9 +66,9 @@ def _customers(n: int, seed: int, noise: float) -> duckdb.DuckDBPyConnection:
 
 
 SHAPES = {   # rule text with its threshold left out -> (true threshold, tolerance)
-    "customers__churned(X) :- customers.plan(X, basic), customers.tenure(X, Y), Y <= ?.": (6, 0),
-    "customers__churned(X) :- customers.region(X, north), customers.spend(X, Y), Y > ?.": (800.0, 16.0),
-    "customers__churned(X) :- customers.plan(X, trial), customers.signup(X, Y), Y > ?.": ("2024-09-30", 3),
+    "customers.churned(X) :- customers.plan(X, basic), customers.tenure(X, Y), Y <= ?.": (6, 0),
+    "customers.churned(X) :- customers.region(X, north), customers.spend(X, Y), Y > ?.": (800.0, 16.0),
+    "customers.churned(X) :- customers.plan(X, trial), customers.signup(X, Y), Y > ?.": ("2024-09-30", 3),
 }
 
 
@@ -101,8 +101,8 @@ def test_integer_float_and_date_thresholds_are_recovered(noise):
 
 def test_threshold_rules_apply_to_new_rows(tmp_path):
     rules = tmp_path / "rules.dl"
-    rules.write_text("customers__churned(X) :- customers.plan(X, trial), customers.signup(X, Y), Y > '2024-09-30'.\n"
-                     "customers__churned(X) :- customers.spend(X, Y), Y > 800.0.\n")
+    rules.write_text("customers.churned(X) :- customers.plan(X, trial), customers.signup(X, Y), Y > '2024-09-30'.\n"
+                     "customers.churned(X) :- customers.spend(X, Y), Y > 800.0.\n")
     db = tmp_path / "new.duckdb"
     con = duckdb.connect(str(db))
     con.execute("CREATE TABLE customers (customer_id INTEGER PRIMARY KEY, plan TEXT, spend DOUBLE, signup DATE)")
@@ -111,7 +111,7 @@ def test_threshold_rules_apply_to_new_rows(tmp_path):
     con.close()
     ruledisc.apply(rules, db)
     con = duckdb.connect(str(db))
-    rows = con.execute("SELECT x FROM ruledisc.customers__churned ORDER BY 1").fetchall()   # .dl heads: x, y, ..
+    rows = con.execute('SELECT x FROM ruledisc."customers.churned" ORDER BY 1').fetchall()   # .dl heads: x, y, ..
     assert rows == [(1,), (3,)]
 
 
@@ -131,4 +131,4 @@ def test_constants_are_chosen_by_support_not_frequency():
     frequent = con.execute("SELECT city FROM customers GROUP BY city ORDER BY count(*) DESC, city LIMIT 12").fetchall()
     assert ("zermatt",) not in frequent
     res = ruledisc.mine(con, "customers.churned", dry_run=True)
-    assert [r.text for r in res.rules] == ["customers__churned(X) :- customers.city(X, zermatt)."]
+    assert [r.text for r in res.rules] == ["customers.churned(X) :- customers.city(X, zermatt)."]

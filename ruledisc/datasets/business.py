@@ -4,12 +4,12 @@ Tables: ``customers``, ``products``, ``orders``, ``line_items``, ``shipments``
 (declared keys and foreign keys). Two boolean target columns, each the OR of
 rules with joins, constants and thresholds (numbers and dates)::
 
-    orders__late(X) :- shipments.order_id(Y, X), shipments.carrier(Y, slowpost), shipments.distance_km(Y, Z), Z > 800.
-    orders__late(X) :- orders.priority(X, standard), orders.order_date(X, Y), Y > '2024-11-24'.
-    orders__late(X) :- line_items.order_id(Y, X), line_items.product_id(Y, Z), products.category(Z, furniture).
+    orders.late(X) :- shipments.order_id(Y, X), shipments.carrier(Y, slowpost), shipments.distance_km(Y, Z), Z > 800.
+    orders.late(X) :- orders.priority(X, standard), orders.order_date(X, Y), Y > '2024-11-24'.
+    orders.late(X) :- line_items.order_id(Y, X), line_items.product_id(Y, Z), products.category(Z, furniture).
 
-    customers__churned(X) :- customers.segment(X, consumer), customers.tenure_months(X, Y), Y <= 6.
-    customers__churned(X) :- orders.customer_id(Y, X), shipments.order_id(Z, Y), shipments.damaged(Z, true).
+    customers.churned(X) :- customers.segment(X, consumer), customers.tenure_months(X, Y), Y <= 6.
+    customers.churned(X) :- orders.customer_id(Y, X), shipments.order_id(Z, Y), shipments.damaged(Z, true).
 
 ``noise`` flips that share of each target column's labels (the training database);
 a held-out database is drawn with another seed and clean labels. :func:`generate`
@@ -39,18 +39,18 @@ FKS = {"orders": [("customer_id", "customers", "customer_id")],
        "line_items": [("order_id", "orders", "order_id"), ("product_id", "products", "product_id")],
        "shipments": [("order_id", "orders", "order_id")]}
 RULES = {
-    "orders__late": [
-        "orders__late(X) :- shipments.carrier(Y, slowpost), shipments.distance_km(Y, Z), shipments.order_id(Y, X), "
+    "orders.late": [
+        "orders.late(X) :- shipments.carrier(Y, slowpost), shipments.distance_km(Y, Z), shipments.order_id(Y, X), "
         "Z > 800.0.",
-        "orders__late(X) :- orders.order_date(X, Y), orders.priority(X, standard), Y > '2024-11-24'.",
-        "orders__late(X) :- line_items.order_id(Y, X), line_items.product_id(Y, Z), products.category(Z, furniture).",
+        "orders.late(X) :- orders.order_date(X, Y), orders.priority(X, standard), Y > '2024-11-24'.",
+        "orders.late(X) :- line_items.order_id(Y, X), line_items.product_id(Y, Z), products.category(Z, furniture).",
     ],
-    "customers__churned": [
-        "customers__churned(X) :- customers.segment(X, consumer), customers.tenure_months(X, Y), Y <= 6.",
-        "customers__churned(X) :- orders.customer_id(Y, X), shipments.damaged(Z, true), shipments.order_id(Z, Y).",
+    "customers.churned": [
+        "customers.churned(X) :- customers.segment(X, consumer), customers.tenure_months(X, Y), Y <= 6.",
+        "customers.churned(X) :- orders.customer_id(Y, X), shipments.damaged(Z, true), shipments.order_id(Z, Y).",
     ],
 }
-THRESHOLDS = {"orders__late": [LATE_KM, RUSH_FROM.isoformat()], "customers__churned": [CHURN_MONTHS]}
+THRESHOLDS = {"orders.late": [LATE_KM, RUSH_FROM.isoformat()], "customers.churned": [CHURN_MONTHS]}
 
 
 def generate(n_orders: int = 4000, seed: int = 0, noise: float = 0.0, lines_per_order: float = 2.5,

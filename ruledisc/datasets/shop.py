@@ -3,12 +3,12 @@ whose generating rules are known (joins through a foreign key, constants).
 
 ``customers.churned``::
 
-    customers__churned(X) :- customers.plan(X, basic), tickets.customer_id(Y, X), tickets.severity(Y, high).
-    customers__churned(X) :- customers.plan(X, trial), customers.region(X, north).
+    customers.churned(X) :- customers.plan(X, basic), tickets.customer_id(Y, X), tickets.severity(Y, high).
+    customers.churned(X) :- customers.plan(X, trial), customers.region(X, north).
 
 ``customers.support_tier=gold``::
 
-    customers__support_tier__gold(X) :- customers.plan(X, premium), tickets.channel(Y, phone),
+    customers.support_tier=gold(X) :- customers.plan(X, premium), tickets.channel(Y, phone),
                                         tickets.customer_id(Y, X).
 """
 
@@ -24,12 +24,12 @@ CHANNELS = ("email", "phone", "chat")
 KEYS = {"customers": ["customer_id"], "tickets": ["ticket_id"]}
 FKS = {"tickets": [("customer_id", "customers", "customer_id")]}
 RULES = {
-    "customers__churned": [
-        "customers__churned(X) :- customers.plan(X, basic), tickets.customer_id(Y, X), tickets.severity(Y, high).",
-        "customers__churned(X) :- customers.plan(X, trial), customers.region(X, north).",
+    "customers.churned": [
+        "customers.churned(X) :- customers.plan(X, basic), tickets.customer_id(Y, X), tickets.severity(Y, high).",
+        "customers.churned(X) :- customers.plan(X, trial), customers.region(X, north).",
     ],
-    "customers__support_tier__gold": [
-        "customers__support_tier__gold(X) :- customers.plan(X, premium), tickets.channel(Y, phone), "
+    "customers.support_tier=gold": [
+        "customers.support_tier=gold(X) :- customers.plan(X, premium), tickets.channel(Y, phone), "
         "tickets.customer_id(Y, X).",
     ],
 }

@@ -1,4 +1,4 @@
--- customers__churned(X) :- customers.plan(X, basic), tickets.customer_id(Y, X), tickets.severity(Y, high).
+-- customers.churned(X) :- customers.plan(X, basic), tickets.customer_id(Y, X), tickets.severity(Y, high).
 SELECT DISTINCT
   "t0"."customer_id" AS "a0"
 FROM "main"."customers" AS "t0"
@@ -7,7 +7,7 @@ JOIN "main"."tickets" AS "t1"
 WHERE
   "t0"."plan" = 'basic' AND "t1"."severity" = 'high';
 
--- customers__churned(X) :- customers.plan(X, trial), customers.region(X, north).
+-- customers.churned(X) :- customers.plan(X, trial), customers.region(X, north).
 SELECT DISTINCT
   "t0"."customer_id" AS "a0"
 FROM "main"."customers" AS "t0"
