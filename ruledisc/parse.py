@@ -2,10 +2,14 @@
 
 Accepts Prolog spelling: ``head(X, Y) :- body(X, Z), other(Z, Y), X != Y.``
 plus ``%`` / ``//`` comments and Souffle-style ``.decl name(col: type, ...)``
-declarations giving a head's column names and SQL types.
+declarations giving a head's column names and SQL types. A predicate name is an
+identifier (an invented predicate's ``#inv<k>`` suffix included) or double-quoted,
+optionally ``table.column``.
 
 >>> parse_rule("gp(X, Y) :- parent(X, Z), parent(Z, Y).").text()
 'gp(X, Y) :- parent(X, Z), parent(Z, Y).'
+>>> parse_rule("fizz#inv1(X, Y) :- succ(X, Z), fizz#inv2(Z, Y).").head.pred
+'fizz#inv1'
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import RuleSyntaxError
+from .errors import RuleSyntaxError, UsageError
 from .rule import COMPARISON_OPS, Atom, Comparison, Const, Literal, Rule, Term, Var
 
 _TOKEN = re.compile(
@@ -23,12 +27,15 @@ _TOKEN = re.compile(
   | (?P<num>-?\d+(\.\d+)?([eE][-+]?\d+)?)
   | (?P<str>'(?:[^']|'')*')
   | (?P<qname>"(?:[^"]|"")*")
-  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\#inv\d+)*)
   | (?P<op>:-|!=|<>|<=|>=|<|>|=)
   | (?P<punct>[(),.:])
     """,
     re.VERBOSE,
 )
+
+
+_KIND_NAMES = {"op": "a comparison operator", "name": "a name", "decl": "'.decl'"}
 
 
 @dataclass(frozen=True)
@@ -53,23 +60,32 @@ class Program:
 
 
 def _tokenize(src: str) -> list[Tok]:
-    out, i = [], 0
+    """The tokens of ``src``; the closing ``eof`` token sits just after the last one,
+    so "found end of input" points at the rule that lacks its end, not at a blank line."""
+    out, i, end = [], 0, 0
     while i < len(src):
         m = _TOKEN.match(src, i)
         if not m:
             raise RuleSyntaxError(_where(src, i, f"unexpected character {src[i]!r}"))
         if m.lastgroup != "ws":
             out.append(Tok(m.lastgroup or "", m.group(), i))
+            end = m.end()
         i = m.end()
-    out.append(Tok("eof", "", len(src)))
+    out.append(Tok("eof", "", end))
     return out
 
 
 def _where(src: str, pos: int, msg: str) -> str:
-    line = src.count("\n", 0, pos) + 1
-    col = pos - (src.rfind("\n", 0, pos) + 1) + 1
-    text = src.splitlines()[line - 1] if src.splitlines() else ""
-    return f"line {line}, column {col}: {msg}: {text.strip()!r}"
+    """``line N, column M: msg: 'the line'`` for the 0-based offset ``pos`` (may be ``len(src)``)."""
+    start = src.rfind("\n", 0, pos) + 1
+    stop = src.find("\n", pos)
+    text = src[start:stop if stop >= 0 else len(src)].strip()
+    where = f"line {src.count(chr(10), 0, pos) + 1}, column {pos - start + 1}: {msg}"
+    return f"{where}: {text!r}" if text else where
+
+
+def _found(t: Tok) -> str:
+    return repr(t.text) if t.kind != "eof" else "end of input"
 
 
 class _Parser:
@@ -84,9 +100,8 @@ class _Parser:
     def take(self, text: str | None = None, kind: str | None = None) -> Tok:
         t = self.peek()
         if (text is not None and t.text != text) or (kind is not None and t.kind != kind):
-            want = repr(text) if text else kind
-            got = repr(t.text) if t.text else "end of input"
-            raise RuleSyntaxError(_where(self.src, t.pos, f"expected {want}, found {got}"))
+            want = repr(text) if text else _KIND_NAMES.get(kind or "", kind)
+            raise RuleSyntaxError(_where(self.src, t.pos, f"expected {want}, found {_found(t)}"))
         self.i += 1
         return t
 
@@ -98,13 +113,22 @@ class _Parser:
         if t.kind == "qname":
             self.i += 1
             return t.text[1:-1].replace('""', '"')
-        raise RuleSyntaxError(_where(self.src, t.pos, f"expected a predicate name, found {t.text!r}"))
+        raise RuleSyntaxError(_where(self.src, t.pos, f"expected a predicate name, found {_found(t)}"))
 
     def pred_name(self) -> str:
+        """``p``, ``t.c`` or a categorical target's head ``t.c=value`` (value a name, number or string)."""
         name = self.name_part()
-        if self.peek().text == "." and self.peek(1).kind in ("name", "qname") and self.peek(2).text == "(":
+        parts = ("name", "qname")
+        value = self.peek(2).text == "=" and self.peek(3).kind in ("name", "num", "str", "qname") \
+            and self.peek(4).text == "("
+        if self.peek().text == "." and self.peek(1).kind in parts and (self.peek(2).text == "(" or value):
             self.i += 1
             name += "." + self.name_part()
+            if value:
+                self.i += 1
+                t = self.take()
+                name += "=" + (t.text[1:-1].replace(t.text[0] * 2, t.text[0]) if t.kind in ("str", "qname")
+                               else t.text)
         return name
 
     def term(self) -> Term:
@@ -120,7 +144,7 @@ class _Parser:
             return Const(float(t.text) if any(c in t.text for c in ".eE") else int(t.text))
         if t.kind == "str":
             return Const(t.text[1:-1].replace("''", "'"))
-        raise RuleSyntaxError(_where(self.src, t.pos, f"expected a variable or constant, found {t.text!r}"))
+        raise RuleSyntaxError(_where(self.src, t.pos, f"expected a variable or constant, found {_found(t)}"))
 
     def atom(self) -> Atom:
         pred = self.pred_name()
@@ -171,7 +195,11 @@ class _Parser:
         while True:
             col = self.name_part()
             self.take(":")
-            typ = self.take(kind="name").text
+            t = self.peek()
+            if t.kind != "name":
+                raise RuleSyntaxError(_where(self.src, t.pos, f"expected a column type, found {_found(t)}"))
+            self.i += 1
+            typ = t.text
             cols.append((col, typ))
             if self.peek().text != ",":
                 break
@@ -189,9 +217,15 @@ class _Parser:
         return Program(tuple(rules), tuple(decls))
 
 
+def _check_text(text: object, fn: str) -> str:
+    if not isinstance(text, str):
+        raise UsageError(f"{fn} takes the rule text as a str, got {type(text).__name__}")
+    return text
+
+
 def parse_rule(text: str) -> Rule:
     """Parse exactly one rule."""
-    prog = _Parser(text).program()
+    prog = _Parser(_check_text(text, "parse_rule")).program()
     if len(prog.rules) != 1 or prog.decls:
         raise RuleSyntaxError(f"expected exactly one rule, found {len(prog.rules)}: {text.strip()!r}")
     return prog.rules[0]
@@ -199,4 +233,4 @@ def parse_rule(text: str) -> Rule:
 
 def parse_program(text: str) -> Program:
     """Parse a ``.dl`` file: rules and ``.decl`` lines."""
-    return _Parser(text).program()
+    return _Parser(_check_text(text, "parse_program")).program()

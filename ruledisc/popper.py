@@ -47,7 +47,15 @@ class PopperBias:
 
 
 def _flat(t: Term, op: str) -> list[Term]:
-    return _flat(t.args[0], op) + _flat(t.args[1], op) if is_struct(t, op, 2) else [t]
+    """The operands of a chain of ``op`` (``a, (b, c)`` -> a, b, c), in order, without recursion."""
+    out, todo = [], [t]
+    while todo:
+        x = todo.pop()
+        if is_struct(x, op, 2):
+            todo += [x.args[1], x.args[0]]
+        else:
+            out.append(x)
+    return out
 
 
 def read_bias(clauses: list[Clause]) -> PopperBias:
@@ -131,6 +139,9 @@ _NOT_DATALOG = {"\\+": "negation (\\+)", "!": "cut (!)", "is": "arithmetic (is/2
                 "call": "meta-call (call/N)", "findall": "aggregation (findall/3)"}
 
 
+MAX_BODY = 100   # goals in one bk rule's body; SQL joining more runs for minutes
+
+
 class NotDatalog(Exception):
     """Why a clause cannot be evaluated in SQL."""
 
@@ -150,7 +161,10 @@ def to_datalog(c: Clause, tables: dict[tuple[str, int], str]) -> Rule:
     if not isinstance(head, Struct) or not head.args:
         raise NotDatalog("the head has no arguments")
     body: list[Literal] = []
-    for g in _flat(c.body, ","):
+    goals = _flat(c.body, ",")
+    if len(goals) > MAX_BODY:
+        raise NotDatalog(f"a body of {len(goals)} goals; ruledisc evaluates rules of at most {MAX_BODY}")
+    for g in goals:
         if g == "true":
             continue
         if not isinstance(g, (Struct, str)):
@@ -176,7 +190,14 @@ def to_datalog(c: Clause, tables: dict[tuple[str, int], str]) -> Rule:
 
 
 def _bind_equalities(rule: Rule) -> Rule:
-    """``X = t`` where no body atom binds X: put t for X and drop the equality."""
+    """``X = t`` where no body atom binds X: put t for X and drop the equality (repeatedly)."""
+    while (step := _bind_one(rule)) is not None:
+        rule = step
+    return rule
+
+
+def _bind_one(rule: Rule) -> Rule | None:
+    """``rule`` with its first bindable equality substituted away; None if it has none."""
     for k, lit in enumerate(rule.body):
         if isinstance(lit, Comparison) and lit.op == "=":
             for var, val in ((lit.left, lit.right), (lit.right, lit.left)):
@@ -185,8 +206,8 @@ def _bind_equalities(rule: Rule) -> Rule:
                     body = tuple(Atom(b.pred, tuple(map(sub, b.args))) if isinstance(b, Atom)
                                  else Comparison(b.op, sub(b.left), sub(b.right))
                                  for j, b in enumerate(rule.body) if j != k)
-                    return _bind_equalities(Rule(Atom(rule.head.pred, tuple(map(sub, rule.head.args))), body))
-    return rule
+                    return Rule(Atom(rule.head.pred, tuple(map(sub, rule.head.args))), body)
+    return None
 
 
 def _family(typ: str) -> str:

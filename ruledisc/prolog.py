@@ -79,14 +79,40 @@ def show(t: Term, maxp: int = 1200) -> str:
     name = _atom_text(t.name)
     if len(t.args) == 2 and t.name in _INFIX:
         p, typ = _INFIX[t.name]
-        text = show(t.args[0], p if typ == "yfx" else p - 1) + (", " if t.name == "," else f" {name} ") + \
-            show(t.args[1], p if typ == "xfy" else p - 1)
+        text = _show_chain(t, p, typ)
     elif len(t.args) == 1 and t.name in _PREFIX:
         p, typ = _PREFIX[t.name]
         text = f"{name} {show(t.args[0], p if typ == 'fy' else p - 1)}"
     else:
         return name + "(" + ", ".join(show(a, 999) for a in t.args) + ")"
     return f"({text})" if p > maxp else text
+
+
+def _show_chain(t: Struct, p: int, typ: str) -> str:
+    """An infix term and the operators of its priority and type chained on its
+    associative side (``a, b, c``; ``1 + 2 - 3``), without recursing along the chain."""
+    def same(x: Term) -> bool:
+        return isinstance(x, Struct) and len(x.args) == 2 and _INFIX.get(x.name) == (p, typ)
+
+    def op(name: str) -> str:
+        return ", " if name == "," else f" {_atom_text(name)} "
+
+    if typ == "yfx":   # left-nested: ((a + b) - c)
+        spine = [t]
+        while same(spine[-1].args[0]):
+            spine.append(spine[-1].args[0])
+        parts = [show(spine[-1].args[0], p)]
+        for node in reversed(spine):
+            parts += [op(node.name), show(node.args[1], p - 1)]
+        return "".join(parts)
+    parts, rest = [], t   # xfy: right-nested a, (b, c); xfx: one step
+    while True:
+        parts += [show(rest.args[0], p - 1), op(rest.name)]
+        rest = rest.args[1]
+        if typ != "xfy" or not same(rest):
+            break
+    parts.append(show(rest, p if typ == "xfy" else p - 1))
+    return "".join(parts)
 
 
 def _atom_text(a: str) -> str:
@@ -174,12 +200,18 @@ def _tokens(src: str, file: str, pos: int = 0) -> Iterator[_Tok]:
         glued = True
 
 
+MAX_NESTING = 200   # terms nested deeper (arguments, brackets, prefix operators) are refused
+
+
 class _Parser:
-    """Precedence climbing over the tokens of one clause."""
+    """Precedence climbing over the tokens of one clause. Chains of one operator
+    (``a, b, c, ...``; ``1 + 2 + ...``) are read in a loop, so a body of any length
+    parses; true nesting is limited to :data:`MAX_NESTING` levels."""
 
     def __init__(self, toks: list[_Tok], src: str, file: str, asp: bool):
         self.toks, self.i, self.src, self.file, self.asp = toks, 0, src, file, asp
         self.anon = 0
+        self.depth = -1   # the clause is level 0, the arguments of its head level 1, ...
 
     def fail(self, msg: str) -> PrologSyntaxError:
         pos = self.toks[min(self.i, len(self.toks) - 1)].pos
@@ -266,20 +298,41 @@ class _Parser:
             return Struct("{}", (inner,)), 0
         raise self.fail(f"unexpected {t.text!r}")
 
+    def _infix(self) -> tuple[str, int, str] | None:
+        """The infix operator at the cursor: name, priority, type."""
+        t = self.peek()
+        if t is None or t.kind not in ("name", "punct") or t.text not in _INFIX and not (
+                t.kind == "name" and not t.text[0].isalpha()):
+            return None
+        return (t.text, *_INFIX.get(t.text, _UNKNOWN_SYM_OP))
+
     def expr(self, maxp: int) -> Term:
+        """A term of priority at most ``maxp``. The right operands of an ``xfy``
+        chain wait on a stack instead of in nested calls."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.fail(f"term nesting deeper than {MAX_NESTING} levels")
+        pending: list[tuple[Term, str, int, int]] = []   # (left operand, operator, outer maxp, priority)
         left, lp = self.primary(maxp)
-        while (t := self.peek()) is not None:
-            if t.kind not in ("name", "punct") or t.text not in _INFIX and not (
-                    t.kind == "name" and not t.text[0].isalpha()):
+        while True:
+            op = self._infix()
+            if op is not None and op[1] <= maxp and lp <= (op[1] if op[2] == "yfx" else op[1] - 1):
+                name, p, typ = op
+                self.i += 1
+                if self.asp and name == "," and (n := self.peek()) is not None and n.text == ")":
+                    continue  # ASP one-tuple ``(a,)``: the ``)`` ends this operand
+                if typ == "xfy":
+                    pending.append((left, name, maxp, p))
+                    maxp = p
+                    left, lp = self.primary(maxp)
+                else:
+                    left, lp = Struct(name, (left, self.expr(p - 1))), p
+                continue
+            if not pending:
                 break
-            p, typ = _INFIX.get(t.text, _UNKNOWN_SYM_OP)
-            if p > maxp or lp > (p if typ == "yfx" else p - 1):
-                break
-            self.i += 1
-            if self.asp and t.text == "," and (n := self.peek()) is not None and n.text == ")":
-                break  # ASP one-tuple ``(a,)``
-            right = self.expr(p if typ == "xfy" else p - 1)
-            left, lp = Struct(t.text, (left, right)), p
+            first, name, maxp, lp = pending.pop()
+            left = Struct(name, (first, left))
+        self.depth -= 1
         return left
 
 

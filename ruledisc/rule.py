@@ -16,6 +16,8 @@ from typing import Union
 
 _WORD = re.compile(r"[a-z][A-Za-z0-9_]*\Z")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(#inv\d+)*\Z")   # invented predicates: ``fizz#inv1``
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?\Z")
+_VALUE = re.compile(r"[^#]*\Z|[A-Za-z_][A-Za-z0-9_]*(#inv\d+)*\Z")  # a value shown bare or quoted, inventions bare
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
 _FLIP = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 # Canonical variable names: head variables first, then existential ones.
@@ -63,12 +65,19 @@ def _term_key(t: Term) -> tuple:
 
 
 def pred_text(name: str) -> str:
-    """Predicate name as written: dotted parts, each bare or double-quoted."""
+    """Predicate name as written: dotted parts, each bare or double-quoted; a categorical
+    target's head ``t.c=value`` keeps its value bare or single-quoted.
+
+    >>> pred_text("customers.plan=trial"), pred_text("orders.status=on hold"), pred_text("t.c=1.5#inv2")
+    ('customers.plan=trial', "orders.status='on hold'", 't."c=1.5#inv2"')
+    """
     parts = name.split(".", 1) if "." in name else [name]
-    out = []
-    for p in parts:
-        out.append(p if _IDENT.match(p) else '"' + p.replace('"', '""') + '"')
-    return ".".join(out)
+    if len(parts) == 2 and "=" in parts[1] and not parts[1].startswith('"'):
+        column, value = parts[1].split("=", 1)
+        if _IDENT.match(parts[0]) and _IDENT.match(column) and _VALUE.match(value):
+            shown = value if _IDENT.match(value) or _NUMBER.match(value) else "'" + value.replace("'", "''") + "'"
+            return f"{parts[0]}.{column}={shown}"
+    return ".".join(p if _IDENT.match(p) else '"' + p.replace('"', '""') + '"' for p in parts)
 
 
 @dataclass(frozen=True)

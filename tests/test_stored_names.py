@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from ruledisc.names import owns, parse_spec, target_name
-from tests.test_cli_errors import DATA, USAGE, Unchanged, assert_error, build_db, invoke
+from test_cli_errors import DATA, USAGE, Unchanged, assert_error, build_db, invoke
 
 WORLD = """
 CREATE TABLE kind (id INTEGER PRIMARY KEY, k VARCHAR);
