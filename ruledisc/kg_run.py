@@ -79,6 +79,8 @@ def mine_all(db: DatabaseLike, reporter: Reporter | None = None, *, schema: str 
     ph = Phases(reporter)
     src = open_source(db)
     try:
+        if not dry_run:
+            src.check_writable()   # before the work, not after it
         eng = _graph(src)
         if memory_limit:
             set_memory_limit(eng, memory_limit)

@@ -1,0 +1,88 @@
+"""Inputs that used to be accepted silently or reported misleadingly (issue 16): each now
+ends in one ``error:`` line naming what to do, the database unchanged."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_cli_errors import DATA, USAGE, Unchanged, assert_error, build_db, invoke
+
+FLAGS = """
+CREATE TABLE k (id INTEGER PRIMARY KEY, grp VARCHAR);
+INSERT INTO k SELECT i, ['a', 'b'][i % 2 + 1] FROM range(20) r(i);
+CREATE TABLE flags (id INTEGER PRIMARY KEY REFERENCES k (id), level INTEGER, ok INTEGER);
+INSERT INTO flags SELECT id, id % 3 + 1, CASE WHEN grp = 'a' THEN 1 ELSE 0 END FROM k;
+CREATE TABLE loose (id INTEGER, ok BOOLEAN);
+INSERT INTO loose VALUES (1, TRUE), (NULL, FALSE), (3, FALSE);
+"""
+
+
+@pytest.fixture
+def flags(tmp_path: Path) -> Path:
+    return build_db(tmp_path / "db" / "flags.duckdb", None, FLAGS)
+
+
+def test_integer_column_without_0_1_values_says_so(flags: Path) -> None:
+    with Unchanged(flags):
+        assert_error(invoke("mine", flags, "--target", "flags.level"), DATA, "flags.level", "0 and 1",
+                     "flags.level=VALUE")
+
+
+def test_null_keys_are_not_called_duplicates(flags: Path) -> None:
+    with Unchanged(flags):
+        line = assert_error(invoke("mine", flags, "--target", "loose.ok", "--key", "id"), DATA, "NULL", "1 rows")
+    assert "duplicate" not in line
+
+
+def test_eval_without_stored_rules_for_the_target_is_an_error(tmp_path: Path, flags: Path) -> None:
+    dl = tmp_path / "ok.dl"
+    dl.write_text("flags.ok(X) :- k.grp(X, a).\n")
+    r = invoke("apply", dl, flags)
+    assert r.exit_code == 0, r.stderr
+    r = invoke("eval", flags, "--target", "flags.ok")
+    assert r.exit_code == 0 and "f1 1.0000" in r.stdout, r.stderr + r.stdout
+    with Unchanged(flags):
+        assert_error(invoke("eval", flags, "--target", "loose.ok", "--key", "id"), DATA, "no stored rules",
+                     "'loose.ok'", "flags.ok")
+
+
+def test_apply_to_a_sql_script_is_refused(tmp_path: Path) -> None:
+    script = tmp_path / "db" / "w.sql"
+    script.parent.mkdir()
+    script.write_text(FLAGS)
+    dl = tmp_path / "ok.dl"
+    dl.write_text("flags.ok(X) :- k.grp(X, a).\n")
+    with Unchanged(script):
+        assert_error(invoke("apply", dl, script), USAGE, "w.sql", "temporary", "would be lost")
+
+
+def test_rules_takes_the_target_as_mine_does(tmp_path: Path, flags: Path) -> None:
+    dl = tmp_path / "ok.dl"
+    dl.write_text("flags.ok(X) :- k.grp(X, a).\n")
+    assert invoke("apply", dl, flags).exit_code == 0
+    r = invoke("rules", flags, "--target", "flags.ok", "--json")
+    assert r.exit_code == 0 and '"flags.ok(X) :- k.grp(X, a)."' in r.stdout, r.stdout
+
+
+def test_a_database_held_by_another_process_fails_before_the_work(flags: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time\n"
+                               f"c = duckdb.connect({str(flags)!r}, read_only=True)\n"
+                               "print('open', flush=True)\ntime.sleep(60)\n"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        with Unchanged(flags):
+            t0 = time.perf_counter()
+            r = invoke("mine", flags, "--target", "flags.ok", "--epochs", "5000")
+            took = time.perf_counter() - t0
+            assert_error(r, DATA, "flags.duckdb", "--dry-run")
+        assert took < 20, f"the lock was found after {took:.1f}s of work"
+        r = invoke("mine", flags, "--target", "flags.ok", "--dry-run", "--quiet", "--max-body", "1")
+        assert r.exit_code == 0 and "flags.ok(X) :- k.grp(X, a)." in r.stdout, r.stderr
+    finally:
+        holder.kill()
+        holder.wait()
