@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from .engine import Engine
 from .errors import SchemaError, SourceError
+from .names import target_name
 
 RELATION, ATTRIBUTE = "relation", "attribute"
 OVERLAP_MIN = 0.5       # |A ∩ B| / min(|A|, |B|) for two joinable columns to share a domain
@@ -215,14 +216,15 @@ def _row_counts(eng: Engine, names: list[str]) -> dict[str, int]:
 
 
 def _add_predicates(cat: Catalog, t: Table) -> None:
-    cat.predicates[t.name] = Predicate(t.name, t.name, tuple(c.name for c in t.columns), RELATION,
-                                       tuple(c.type for c in t.columns))
+    rel = target_name(t.name)   # predicate names are stored names: a table "a.b" is not column b of a
+    cat.predicates[rel] = Predicate(rel, t.name, tuple(c.name for c in t.columns), RELATION,
+                                    tuple(c.type for c in t.columns))
     if not t.key:
         return
     for c in t.columns:
         if c.name in t.key:
             continue
-        name = f"{t.name}.{c.name}"
+        name = target_name(t.name, c.name)
         key_types = tuple(t.column(k).type for k in t.key)
         cat.predicates[name] = Predicate(name, t.name, t.key + (c.name,), ATTRIBUTE, key_types + (c.type,))
 

@@ -131,6 +131,10 @@ def import_kg(kg_dir: str | Path, out_path: str | Path, reporter: Reporter | Non
     if not files:
         raise SourceError(f"{d} holds none of facts.txt, train.txt, valid.txt, test.txt "
                           "(head<TAB>relation<TAB>tail lines)")
+    if out.stem.lower() == SCHEMA:
+        raise UsageError(f"{out}: DuckDB names a file's catalog after the file, and a catalog {SCHEMA!r} "
+                         f"cannot be told apart from the graph's schema {SCHEMA!r}; name the file otherwise "
+                         "(e.g. graph.duckdb)")
     ph = Phases(reporter)
     rep = KgReport(str(d), str(out))
     with import_target(out) as eng:

@@ -29,7 +29,7 @@ from .result import LearnedRule, MineResult
 from .rule import pred_text
 from .rulesfile import predicate_signatures
 from .source import DatabaseLike, Source, open_source
-from .writeback import RuleGroup, StoredRule, check_schema_name, insert_rows, write_groups
+from .writeback import RuleGroup, StoredRule, check_schema_name, check_schema_usable, insert_rows, write_groups
 
 COLUMNS = [("h", "INTEGER"), ("t", "INTEGER")]
 RULE_VIEWS = 10   # rule views per relation; the relation's union view holds every rule
@@ -81,6 +81,7 @@ def mine_all(db: DatabaseLike, reporter: Reporter | None = None, *, schema: str 
     try:
         if not dry_run:
             src.check_writable()   # before the work, not after it
+            check_schema_usable(src.engine, schema)
         eng = _graph(src)
         if memory_limit:
             set_memory_limit(eng, memory_limit)
@@ -88,10 +89,11 @@ def mine_all(db: DatabaseLike, reporter: Reporter | None = None, *, schema: str 
         with ph.phase("writeback"):
             cat = introspect(eng, infer=False)   # the relation views' columns: all rules need
             n_rel = len(mined.names)
+            relation_preds = [relation_name(n) for n in mined.names]   # the relations as predicates
             groups, results = [], []
             for name in mined.names:
                 ms = mined.rules[name]
-                rules = [m.rule.to_rule(mined.names, n_rel) for m in ms]
+                rules = [m.rule.to_rule(relation_preds, n_rel) for m in ms]
                 selects = [view_select(r, cat, [c for c, _ in COLUMNS]) for r in rules]
                 learned = [_learned(m, r, eng.sql(sel)) for m, r, sel in zip(ms, rules, selects)]
                 preds = predicate_signatures(cat, rules, set()) if rules else {}
@@ -99,7 +101,7 @@ def mine_all(db: DatabaseLike, reporter: Reporter | None = None, *, schema: str 
                                      lr.precision, lr.recall, lr.pca_confidence) for lr in learned]
                 groups.append(RuleGroup(relation_name(name), COLUMNS, stored, preds, selects, [lr.sql for lr in learned],
                                         rule_views, _predicted(schema, name, n_rel)))
-                results.append(MineResult(relation_name(name), f"{pred_text(name)}(X, Y)", [{"name": c, "type": t} for c, t in COLUMNS],
+                results.append(MineResult(relation_name(name), f"{pred_text(relation_name(name))}(X, Y)", [{"name": c, "type": t} for c, t in COLUMNS],
                                           learned, _coverage(ms), [], {}, preds, mined.run_id))
             if not dry_run:
                 views = write_groups(src.writer(), cat, schema, groups, mined.run_id, tables_only=True,

@@ -130,7 +130,7 @@ def migrate_legacy(eng: Engine, cat: Catalog, schema: str, rules_tab: exp.Table)
     selects = {n: t.expression for n, t in trees.items()}
     for n in _order(selects, schema):
         eng.execute(trees[n])
-    preds = {old: new for old, new in renames.items() if old not in cat.tables}  # a table's head stays its own
+    preds = dict(renames)   # predicates are stored names: a table's head too
     _rewrite_rows(eng, rules_tab, renames, preds, views, schema)
     return renames
 

@@ -144,6 +144,26 @@ def view_name(ref: str) -> str:
     return exp.to_table(ref, dialect="duckdb").name
 
 
+def split_pred(name: str) -> tuple[str, str | None, str | None, str]:
+    """A predicate or stored name -> (table, column, value, ``#inv<k>`` suffix or "").
+
+    >>> split_pred('"a.b".c'), split_pred("fizz#inv2"), split_pred("t.c=on hold")
+    (('a.b', 'c', None, ''), ('fizz', None, None, '#inv2'), ('t', 'c', 'on hold', ''))
+    """
+    m = _INVENTED.search(name)
+    base, suffix = (name[:m.start()], m.group()) if m else (name, "")
+    try:
+        return (*parse_spec(base), suffix)
+    except UsageError:
+        return name, None, None, ""
+
+
+def table_of(name: str) -> str | None:
+    """The table a table-kind stored name or relation predicate names (``"rules"`` -> ``rules``)."""
+    table, column, _, suffix = split_pred(name)
+    return table if column is None and not suffix else None
+
+
 def rule_view(name: str, k: int) -> str:
     """The view of rule ``k`` (1-based) of ``name``."""
     return f"{name}{SUFFIX}r{k}"

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import RuleSyntaxError, UsageError
+from .names import target_name
 from .rule import COMPARISON_OPS, Atom, Comparison, Const, Literal, Rule, Term, Var
 
 _TOKEN = re.compile(
@@ -116,20 +117,29 @@ class _Parser:
         raise RuleSyntaxError(_where(self.src, t.pos, f"expected a predicate name, found {_found(t)}"))
 
     def pred_name(self) -> str:
-        """``p``, ``t.c`` or a categorical target's head ``t.c=value`` (value a name, number or string)."""
-        name = self.name_part()
-        parts = ("name", "qname")
+        """A predicate as its stored name (:mod:`ruledisc.names`): ``p``, ``t.c``, a categorical
+        target's head ``t.c=value`` (value a name, number or string), each with an optional
+        ``#inv<k>`` (an invented predicate) on its last bare part."""
+        table, suffix = self._pred_part()
         value = self.peek(2).text == "=" and self.peek(3).kind in ("name", "num", "str", "qname") \
             and self.peek(4).text == "("
-        if self.peek().text == "." and self.peek(1).kind in parts and (self.peek(2).text == "(" or value):
+        column = val = None
+        if self.peek().text == "." and self.peek(1).kind in ("name", "qname") and (self.peek(2).text == "(" or value):
             self.i += 1
-            name += "." + self.name_part()
+            column, suffix = self._pred_part()
             if value:
                 self.i += 1
                 t = self.take()
-                name += "=" + (t.text[1:-1].replace(t.text[0] * 2, t.text[0]) if t.kind in ("str", "qname")
-                               else t.text)
-        return name
+                val = t.text[1:-1].replace(t.text[0] * 2, t.text[0]) if t.kind in ("str", "qname") else t.text
+                if t.kind == "name":
+                    val, suffix = _split_invented(val)
+        return target_name(table, column, val) + suffix
+
+    def _pred_part(self) -> tuple[str, str]:
+        """One part of a predicate name, and the ``#inv<k>`` a bare part ends with."""
+        bare = self.peek().kind == "name"
+        part = self.name_part()
+        return _split_invented(part) if bare else (part, "")
 
     def term(self) -> Term:
         t = self.peek()
@@ -221,6 +231,11 @@ def _check_text(text: object, fn: str) -> str:
     if not isinstance(text, str):
         raise UsageError(f"{fn} takes the rule text as a str, got {type(text).__name__}")
     return text
+
+
+def _split_invented(name: str) -> tuple[str, str]:
+    m = re.search(r"#inv\d+\Z", name)
+    return (name[:m.start()], m.group()) if m else (name, "")
 
 
 def parse_rule(text: str) -> Rule:

@@ -25,7 +25,7 @@ from .ground_recursive import build_universe, ground_program
 from .introspect import Catalog, introspect
 from .invent import Invention, discard, invent, names_for, renamed, used
 from .learner import LearnerConfig, fit
-from .names import legacy_owns, owns, relation_name, spellings, stored_name
+from .names import legacy_owns, owns, spellings, stored_name
 from .progress import Phases, Reporter
 from .recursion import is_recursive, reading
 from .result import InventedPredicate, LearnedRule, MineResult
@@ -43,7 +43,16 @@ from .semantics import TNorm
 from .source import DatabaseLike, Source, open_source
 from .target import TABLE, Target, label_universe, learning_sample, materialise_examples, parse_target
 from .thresholds import with_thresholds
-from .writeback import RuleGroup, StoredRule, check_schema_name, program_scores, view_table, write_groups, write_rules
+from .writeback import (
+    RuleGroup,
+    StoredRule,
+    check_schema_name,
+    check_schema_usable,
+    program_scores,
+    view_table,
+    write_groups,
+    write_rules,
+)
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,7 @@ def mine(db: DatabaseLike, target: str, reporter: Reporter | None = None, **opti
     try:
         if not opts.dry_run:
             src.check_writable()   # before the work, not after it
+            check_schema_usable(src.engine, opts.schema)
         return _mine(src, target, opts, ph)
     finally:
         src.close()
@@ -373,6 +383,7 @@ def apply(rules: str | Path | MineResult, db: DatabaseLike, schema: str = "ruled
             raise UsageError(f"{db if src.kind != 'frames' else 'db'} is {what}, loaded into a temporary database: "
                              "views applied there would be lost; give a DuckDB file (created if missing) or, "
                              "to score rows without writing, use `ruledisc eval` / ruledisc.score")
+        check_schema_usable(src.engine, schema)
         with ph.phase("apply"):
             eng = src.engine
             cat = introspect(eng)
@@ -438,7 +449,7 @@ def _groups(sets: Sequence[RuleSet], cat: Catalog, schema: str, tables_only: boo
             register(cat, n, [c for c, _ in cols], [t for _, t in cols], schema)
         preds = predicate_signatures(cat, [r.rule for r in rs.rules], set() if tables_only else derived) \
             if rs.rules else {}
-        groups.append(RuleGroup(relation_name(n) if tables_only else n, cols, rs.rules, preds))
+        groups.append(RuleGroup(stored_name(n) if tables_only else n, cols, rs.rules, preds))
     return groups
 
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from typing import Union
 
 _WORD = re.compile(r"[a-z][A-Za-z0-9_]*\Z")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(#inv\d+)*\Z")   # invented predicates: ``fizz#inv1``
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?\Z")
-_VALUE = re.compile(r"[^#]*\Z|[A-Za-z_][A-Za-z0-9_]*(#inv\d+)*\Z")  # a value shown bare or quoted, inventions bare
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 COMPARISON_OPS = ("=", "!=", "<", "<=", ">", ">=")
 _FLIP = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 # Canonical variable names: head variables first, then existential ones.
@@ -65,19 +64,27 @@ def _term_key(t: Term) -> tuple:
 
 
 def pred_text(name: str) -> str:
-    """Predicate name as written: dotted parts, each bare or double-quoted; a categorical
-    target's head ``t.c=value`` keeps its value bare or single-quoted.
+    """A predicate (a stored name, :mod:`ruledisc.names`) as Datalog: its table and column
+    bare or double-quoted, a categorical target's value bare or single-quoted, an invented
+    predicate's ``#inv<k>`` as it is.
 
-    >>> pred_text("customers.plan=trial"), pred_text("orders.status=on hold"), pred_text("t.c=1.5#inv2")
-    ('customers.plan=trial', "orders.status='on hold'", 't."c=1.5#inv2"')
+    >>> pred_text("customers.plan=trial"), pred_text("orders.status=on hold"), pred_text('"a.b".c')
+    ('customers.plan=trial', "orders.status='on hold'", '"a.b".c')
+    >>> pred_text('"rules"'), pred_text("fizz#inv1"), pred_text("t.c=1.5#inv2")
+    ('rules', 'fizz#inv1', 't.c=1.5#inv2')
     """
-    parts = name.split(".", 1) if "." in name else [name]
-    if len(parts) == 2 and "=" in parts[1] and not parts[1].startswith('"'):
-        column, value = parts[1].split("=", 1)
-        if _IDENT.match(parts[0]) and _IDENT.match(column) and _VALUE.match(value):
-            shown = value if _IDENT.match(value) or _NUMBER.match(value) else "'" + value.replace("'", "''") + "'"
-            return f"{parts[0]}.{column}={shown}"
-    return ".".join(p if _IDENT.match(p) else '"' + p.replace('"', '""') + '"' for p in parts)
+    from .names import split_pred
+    table, column, value, suffix = split_pred(name)
+    out = _part(table)
+    if column is not None:
+        out += "." + _part(column)
+    if value is not None:
+        out += "=" + (value if _PLAIN.match(value) or _NUMBER.match(value) else "'" + value.replace("'", "''") + "'")
+    return out + suffix
+
+
+def _part(p: str) -> str:
+    return p if _PLAIN.match(p) else '"' + p.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)

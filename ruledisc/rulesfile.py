@@ -22,6 +22,7 @@ from sqlglot.errors import SqlglotError
 from .engine import Engine
 from .errors import RulediscError, RuleSyntaxError, SchemaError, SourceError, UsageError
 from .introspect import ATTRIBUTE, RELATION, Catalog, Predicate
+from .names import table_of
 from .parse import parse_program, parse_rule
 from .rule import Atom, Rule, Var
 from .writeback import StoredRule
@@ -146,7 +147,7 @@ class _Fields:
 
     def string(self, d: dict[str, Any], at: str, key: str) -> str:
         v = d.get(key)
-        if not isinstance(v, str) or not v.strip():
+        if not isinstance(v, str) or not v:   # blanks are a name too: SQL allows " " as an identifier
             raise self.bad(at + key, "a non-empty string", v)
         return v
 
@@ -316,8 +317,9 @@ def head_columns(rs: RuleSet, cat: Catalog) -> list[tuple[str, str]]:
     if rs.columns:
         return rs.columns
     arity = len(rs.rules[0].rule.head.args)
-    if rs.target in cat.tables and len(cat.tables[rs.target].columns) == arity:
-        return [(c.name, c.type) for c in cat.tables[rs.target].columns]
+    table = table_of(rs.target)
+    if table in cat.tables and len(cat.tables[table].columns) == arity:
+        return [(c.name, c.type) for c in cat.tables[table].columns]
     rule = rs.rules[0].rule
     out = []
     for i, a in enumerate(rule.head.args):

@@ -54,11 +54,11 @@ class Target:
 
     def excluded(self, cat: Catalog) -> set[str]:
         """Predicates the body may not use: the target itself and what leaks it."""
-        out = {self.table, self.name}
+        out = {target_name(self.table), self.name}
         if self.column:
-            out.add(f"{self.table}.{self.column}")
+            out.add(target_name(self.table, self.column))
         if self.negatives:
-            out.add(self.negatives)
+            out.add(target_name(self.negatives))
         return out
 
     def head_json(self) -> list[dict[str, str]]:

@@ -53,6 +53,16 @@ def check_schema_name(schema: str) -> str:
     return schema
 
 
+def check_schema_usable(eng: Engine, schema: str) -> None:
+    """Refuse a ``--schema`` that is also an attached catalog's name (the database file's
+    own stem, ``system``, ``temp``, ``memory``): DuckDB cannot tell ``shop.rules`` apart."""
+    catalogs = [r[0] for r in eng.rows(exp.select("database_name").from_(exp.func("duckdb_databases")))]
+    clash = [c for c in catalogs if c.lower() == schema.lower()]
+    if clash:
+        raise UsageError(f"--schema {schema!r} is also the name of the database catalog {clash[0]!r} (DuckDB names "
+                         "a file's catalog after the file); choose another --schema")
+
+
 def rule_view_name(target: str, k: int) -> str:
     return rule_view(target, k)
 

@@ -52,3 +52,17 @@ def shop_con() -> duckdb.DuckDBPyConnection:
     con.execute((SAMPLES / "shop.sql").read_text())
     yield con
     con.close()
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    """A DuckDB file (closed) holding ``sample_dbs/shop.sql``, in a folder of its own."""
+    from clihelp import build_db
+    return build_db(tmp_path / "db" / "shop.duckdb", "shop")
+
+
+@pytest.fixture
+def family(tmp_path: Path) -> Path:
+    """A DuckDB file (closed) holding ``sample_dbs/family.sql``, in a folder of its own."""
+    from clihelp import build_db
+    return build_db(tmp_path / "db" / "family.duckdb", "family")

@@ -21,9 +21,9 @@ from typing import Any
 
 import duckdb
 import pytest
+from clihelp import DATA, USAGE, Unchanged, assert_error, invoke, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_cli_errors import DATA, USAGE, Unchanged, assert_error, invoke, snapshot
 
 from ruledisc.errors import PrologSyntaxError, RuleSyntaxError, UsageError
 from ruledisc.parse import parse_program, parse_rule

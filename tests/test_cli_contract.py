@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_cli_errors import DATA, USAGE, Unchanged, assert_error, build_db, invoke
+from clihelp import DATA, USAGE, Unchanged, assert_error, build_db, invoke
 
 FLAGS = """
 CREATE TABLE k (id INTEGER PRIMARY KEY, grp VARCHAR);
@@ -86,3 +86,20 @@ def test_a_database_held_by_another_process_fails_before_the_work(flags: Path) -
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_schema_named_like_the_database_file_is_refused_before_work(tmp_path: Path) -> None:
+    db = build_db(tmp_path / "db" / "shop.duckdb", "shop")
+    with Unchanged(db):
+        assert_error(invoke("mine", db, "--target", "customers.churned", "--schema", "shop"), USAGE,
+                     "--schema 'shop'", "catalog")
+
+
+def test_import_kg_into_a_file_named_like_the_graph_schema(tmp_path: Path) -> None:
+    kg = tmp_path / "g"
+    kg.mkdir()
+    (kg / "train.txt").write_text("a\tr\tb\nb\tr\tc\n")
+    out = tmp_path / "db" / "kg.duckdb"
+    out.parent.mkdir()
+    assert_error(invoke("import-kg", kg, out), USAGE, "kg.duckdb", "graph.duckdb")
+    assert not out.exists()

@@ -7,115 +7,11 @@ and the database (its bytes and the files beside it) unchanged.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 from pathlib import Path
-from typing import Self
 
-import duckdb
 import pytest
-from typer.testing import CliRunner
-
-from ruledisc.cli import app
-
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_dbs"
-
-USAGE, DATA = 2, 1
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-_TEMPLATES: dict[str, Path] = {}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _templates(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Load each sample script once per session; tests copy the closed file."""
-    root = tmp_path_factory.mktemp("templates")
-    for name in ("shop", "family"):
-        path = root / f"{name}.duckdb"
-        con = duckdb.connect(str(path))
-        try:
-            con.execute((SAMPLES / f"{name}.sql").read_text())
-        finally:
-            con.close()
-        _TEMPLATES[name] = path
-
-
-def build_db(path: Path, sample: str | None, extra_sql: str = "") -> Path:
-    """A DuckDB file holding ``sample_dbs/<sample>.sql`` (or nothing) plus ``extra_sql``; closed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if sample is not None:
-        shutil.copyfile(_TEMPLATES[sample], path)
-    con = duckdb.connect(str(path))
-    try:
-        if extra_sql:
-            con.execute(extra_sql)
-    finally:
-        con.close()
-    return path
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def snapshot(path: Path) -> tuple[str | None, list[str]]:
-    """The DB file's hash (None if absent) and the sorted listing of its folder."""
-    return (sha256(path) if path.is_file() else None), sorted(p.name for p in path.parent.iterdir())
-
-
-def invoke(*args: str):
-    # CliRunner swaps sys.stderr, so ``traceback.print_exc`` under --debug is captured too.
-    return CliRunner().invoke(app, [str(a) for a in args])
-
-
-def assert_error(result, code: int, *fragments: str) -> str:
-    """One ``error: `` line on stderr holding every fragment; right exit code; no traceback."""
-    out, err = result.stdout, result.stderr
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        f"uncaught {type(result.exception).__name__}: {result.exception!r}\nstderr: {err}"
-    assert "Traceback" not in out and "Traceback" not in err, f"traceback shown:\n{err}"
-    assert result.exit_code == code, f"exit {result.exit_code}, expected {code}; stderr: {err!r}"
-    lines = err.splitlines()
-    assert len(lines) == 1, f"stderr must be one line, got {len(lines)}: {err!r}"
-    line = lines[0]
-    assert line.startswith("error: "), line
-    # a deliberate RulediscError, not the catch-all for surprises
-    assert "internal error" not in line, f"not a ruledisc error: {line!r}"
-    for frag in fragments:
-        assert frag in line, f"{frag!r} not in {line!r}"
-    return line
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Path:
-    return build_db(tmp_path / "db" / "shop.duckdb", "shop")
-
-
-@pytest.fixture
-def family(tmp_path: Path) -> Path:
-    return build_db(tmp_path / "db" / "family.duckdb", "family")
-
-
-class Unchanged:
-    """``with Unchanged(db):`` -- the DB's bytes and its folder's listing are the same after."""
-
-    def __init__(self, db: Path):
-        self.db = db
-
-    def __enter__(self) -> Self:
-        self.before = snapshot(self.db)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if exc[0] is None:
-            after = snapshot(self.db)
-            assert after[0] == self.before[0], f"{self.db.name} bytes changed"
-            assert after[1] == self.before[1], f"folder listing changed: {self.before[1]} -> {after[1]}"
-
+from clihelp import DATA, USAGE, Unchanged, assert_error, build_db, invoke
 
 # --------------------------------------------------------------------------- missing / unreadable / empty
 

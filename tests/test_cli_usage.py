@@ -17,12 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
-from test_cli_errors import (  # noqa: F401 - _templates: the session fixture build_db needs
+from clihelp import (
     USAGE,
     Unchanged,
-    _templates,
     assert_error,
-    build_db,
     invoke,
 )
 
@@ -32,16 +30,6 @@ from ruledisc.progress import INTERRUPTED, Phases, RichReporter
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("ruledisc")   # the installed console script
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Path:
-    return build_db(tmp_path / "db" / "shop.duckdb", "shop")
-
-
-@pytest.fixture
-def family(tmp_path: Path) -> Path:
-    return build_db(tmp_path / "db" / "family.duckdb", "family")
 
 
 # --------------------------------------------------------------------------- typer's parsing errors

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from clihelp import DATA, Unchanged, assert_error, invoke
 from sqlglot import exp
-from test_cli_errors import DATA, Unchanged, assert_error, invoke
 
 import ruledisc
 from ruledisc import pipeline

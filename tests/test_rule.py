@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from ruledisc import RuleSyntaxError, parse_program, parse_rule
 from ruledisc.rule import Atom, Comparison, Const, Rule, Var
 
-PREDS = ["parent", "male", "customers.plan", "tickets.customer_id", "My Table", "t.\"odd col\""]
+PREDS = ["parent", "male", "customers.plan", "tickets.customer_id", "My Table", "t.odd col",  # stored names
+         '"a.b"', '"a.b".c', 't."q""uote"', "t.c=on hold", '"rules"', "fizz#inv1", 'x.y="#"']
 VARS = ["X", "Y", "Z", "W", "Person", "_G"]
 
 consts = st.one_of(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_cli_errors import DATA, USAGE, Unchanged, assert_error, build_db, invoke
+from clihelp import DATA, USAGE, Unchanged, assert_error, build_db, invoke
 
 from ruledisc.names import owns, parse_spec, target_name
 
