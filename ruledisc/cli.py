@@ -16,7 +16,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .progress import INTERRUPT_EXIT, INTERRUPTED, RichReporter, Silent, install_interrupt_hook
+from .progress import INTERRUPT_EXIT, INTERRUPTED, RichReporter, Silent, install_interrupt_hook, is_interrupt
 
 install_interrupt_hook()   # before typer and rich load: a Ctrl-C meanwhile is one line too
 
@@ -124,19 +124,6 @@ app = typer.Typer(name="ruledisc", cls=_Group, add_completion=False, no_args_is_
 _state = {"debug": False}
 
 
-def _interrupted(err: BaseException | None) -> bool:
-    """A Ctrl-C, also as DuckDB reports one that struck inside a query (``RuntimeError:
-    Query interrupted`` or its ``InterruptException``), wrapped in ruledisc's errors or not."""
-    seen: set[int] = set()
-    while err is not None and id(err) not in seen:
-        seen.add(id(err))
-        if isinstance(err, KeyboardInterrupt) or type(err).__name__ == "InterruptException" or (
-                isinstance(err, RuntimeError) and str(err).startswith("Query interrupted")):
-            return True
-        err = err.__cause__ or err.__context__
-    return False
-
-
 def handled(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Turn ruledisc errors (and surprises) into one stderr line and an exit code."""
 
@@ -149,13 +136,13 @@ def handled(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             _fail(INTERRUPTED, INTERRUPT_EXIT)
         except RulediscError as err:
-            if _interrupted(err):
+            if is_interrupt(err):
                 _fail(INTERRUPTED, INTERRUPT_EXIT)
             if _state["debug"]:
                 traceback.print_exc()
             _fail(str(err), err.exit_code)
         except Exception as err:  # noqa: BLE001 - the contract is: no traceback without --debug
-            if _interrupted(err):
+            if is_interrupt(err):
                 _fail(INTERRUPTED, INTERRUPT_EXIT)
             if _state["debug"]:
                 traceback.print_exc()

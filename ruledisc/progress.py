@@ -99,6 +99,20 @@ class Phases:
         return self.timings["total_s"]
 
 
+def is_interrupt(err: BaseException | None) -> bool:
+    """A Ctrl-C: a KeyboardInterrupt, also one that struck while a module loaded (an
+    ImportError caused by it) or inside a DuckDB query (``RuntimeError: Query interrupted``
+    or its ``InterruptException``), wrapped in ruledisc's errors or not."""
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, KeyboardInterrupt) or type(err).__name__ == "InterruptException" or (
+                isinstance(err, RuntimeError) and str(err).startswith("Query interrupted")):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
+
+
 def install_interrupt_hook() -> None:
     """Make an uncaught Ctrl-C end the process with one line ``error: interrupted; ...`` and
     exit code 130 instead of a traceback (it can strike while the heavy imports load, before
@@ -106,7 +120,7 @@ def install_interrupt_hook() -> None:
     previous = sys.excepthook
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
-        if not issubclass(kind, KeyboardInterrupt) or hasattr(sys, "ps1") or sys.flags.interactive:
+        if not is_interrupt(value) or hasattr(sys, "ps1") or sys.flags.interactive:
             previous(kind, value, tb)
             return
         for stream in (sys.stdout, sys.stderr):

@@ -26,7 +26,7 @@ from clihelp import (
 
 from ruledisc import cli
 from ruledisc.kg_mine import KgOptions
-from ruledisc.progress import INTERRUPTED, Phases, RichReporter
+from ruledisc.progress import INTERRUPTED, Phases, RichReporter, is_interrupt
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("ruledisc")   # the installed console script
@@ -139,9 +139,14 @@ def test_eval_options_refused_in_the_other_mode(shop: Path, args: tuple[str, ...
     (("mine", "{db}", "--all-relations", "--seed", "99999999999999999999999"), "99999999999999999999999"),
     (("eval", "{db}", "--ranking", "--train-queries", "-1"), "at least 1, got -1"),
     (("eval", "{db}", "--ranking", "--train-queries", "0"), "at least 1, got 0"),
+    (("mine", "{db}", "--target", "customers.churned", "--seed", "-5"), "got -5"),
+    (("mine", "{db}", "--target", "customers.churned", "--seed", "99999999999999999999999"), "got 9999"),
+    (("mine", "{db}", "--target", "customers.churned", "--epochs", "99999999999999999999999"), "at most 100000"),
+    (("mine", "{db}", "--target", "customers.churned", "--min-support", "-5"), "at least 1, got -5"),
+    (("mine", "{db}", "--target", "customers.churned", "--max-examples", "10"), "between 100"),
 ])
 def test_out_of_range_numbers(shop: Path, args: tuple[str, ...], fragment: str) -> None:
-    option = next(a for a in args if a.startswith("--") and a not in ("--all-relations", "--ranking"))
+    option = next(a for a in args if a.startswith("--") and a not in ("--all-relations", "--ranking", "--target"))
     with Unchanged(shop):
         r = invoke(*(str(shop) if a == "{db}" else a for a in args))
         assert_error(r, USAGE, option, fragment)
@@ -208,8 +213,15 @@ def test_wrapped_interrupt_is_recognised() -> None:
         except RuntimeError as err:
             raise ValueError("wrapped") from err
     except ValueError as outer:
-        assert cli._interrupted(outer)
-    assert not cli._interrupted(RuntimeError("something else"))
+        assert is_interrupt(outer)
+    assert not is_interrupt(RuntimeError("something else"))
+    try:   # what a Ctrl-C while a C extension module loads becomes
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as err:
+            raise ImportError("Encountered an error while initializing the extension.") from err
+    except ImportError as outer:
+        assert is_interrupt(outer)
 
 
 class _Recorder:

@@ -134,7 +134,7 @@ def test_user_table_named_rules_is_a_target(tmp_path: Path) -> None:
     db = _db(tmp_path)
     _mine(db, "rules")
     rules, views = _store(db)
-    assert rules['"rules"'] == ['"""rules"""(X) :- kind.k(X, a).']
+    assert rules['"rules"'] == ["rules(X) :- kind.k(X, a)."]
     assert views['"rules"'] == 10
     r = invoke("eval", db, "--target", "rules")
     assert r.exit_code == 0, r.stderr
@@ -158,10 +158,40 @@ def test_quoted_names_in_target(tmp_path: Path) -> None:
         INSERT INTO "x=y" SELECT id, k = 'b' FROM kind;""")
     _mine(db, '"x=y"."a.b"')
     rules, views = _store(db)
-    assert rules['"x=y"."a.b"'] == ['"""x=y"""."""a.b"""(X) :- kind.k(X, b).']   # the head, as Datalog
+    assert rules['"x=y"."a.b"'] == ['"x=y"."a.b"(X) :- kind.k(X, b).']   # the head, as Datalog
     assert views['"x=y"."a.b"'] == 10
     r = invoke("eval", db, "--target", '"x=y"."a.b"')
     assert r.exit_code == 0 and "f1 1.0000" in r.stdout, r.stderr
+
+
+@pytest.mark.slow
+def test_datalog_head_named_rules(tmp_path: Path) -> None:
+    db = build_db(tmp_path / "db" / "w.duckdb", None, WORLD.replace("CREATE TABLE rules", "CREATE TABLE other")
+                  .replace("INSERT INTO rules", "INSERT INTO other"))
+    _apply_dl(tmp_path, db, "rules(X) :- kind.k(X, a).\n")
+    rules, views = _store(db)
+    assert rules['"rules"'] == ["rules(X) :- kind.k(X, a)."]
+    assert views['"rules"'] == 10 and views['"rules"#r1'] == 10
+
+
+@pytest.mark.slow
+def test_graph_relations_named_like_ruledisc_tables(tmp_path: Path) -> None:
+    kg = tmp_path / "g"
+    kg.mkdir()
+    edges = [(f"e{i}", f"e{i + 1}") for i in range(80)]
+    (kg / "train.txt").write_text("".join(f"{h}\t{r}\t{t}\n" for h, t in edges for r in ("r", "rules", "kg_rules")))
+    db = tmp_path / "db" / "graph.duckdb"
+    db.parent.mkdir()
+    assert invoke("import-kg", kg, db, "--quiet").exit_code == 0
+    r = invoke("mine", db, "--all-relations", "--max-body", "1", "--quiet")
+    assert r.exit_code == 0, r.stderr
+    rules, views = _store(db)
+    assert 'rules(X, Y) :- r(X, Y), X != Y.' in rules['"rules"']
+    assert 'kg_rules(X, Y) :- r(X, Y), X != Y.' in rules['"kg_rules"']
+    assert views['"rules"'] == 80 and views['"kg_rules"'] == 80
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(DISTINCT target) FROM ruledisc.kg_rules").fetchone() == (3,)
+    con.close()
 
 
 # --------------------------------------------------------------------------- migration of older stores
