@@ -363,6 +363,9 @@ def _print_result(res: Any) -> None:
         con.print(f"the program disagrees with {errors} training label(s)", highlight=False)
     if res.views:
         con.print(f"views: {', '.join(res.views)}", highlight=False)
+        if res.info.get("persisted") is False:
+            con.print("(in memory only: DB is a .sql script or a folder, so nothing persists; mine a DuckDB "
+                      "file, or keep the rules with --out and `ruledisc apply`)", highlight=False)
 
 
 @app.command("rules")

@@ -221,7 +221,8 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
     ph.total()
     info = {"examples": examples, "heads": best.heads, "candidates": best.n_candidates, "search": best.levels,
             "groundings": best.n_groundings, "device": best.device, "recursive": best.recursive,
-            "invented": len(invented), "training_errors": best.errors}
+            "invented": len(invented), "training_errors": best.errors,
+            "persisted": src.kind in ("duckdb", "connection")}
     return MineResult(target.name, target.head_atom().text(), target.head_json(), learned, metrics, views,
                       ph.timings, preds, run_id, info, invented)
 

@@ -103,3 +103,12 @@ def test_import_kg_into_a_file_named_like_the_graph_schema(tmp_path: Path) -> No
     out.parent.mkdir()
     assert_error(invoke("import-kg", kg, out), USAGE, "kg.duckdb", "graph.duckdb")
     assert not out.exists()
+
+
+def test_mining_a_script_says_nothing_persists(tmp_path: Path) -> None:
+    script = tmp_path / "w.sql"
+    script.write_text(FLAGS)
+    r = invoke("mine", script, "--target", "flags.ok", "--max-body", "1", "--quiet")
+    assert r.exit_code == 0, r.stderr
+    assert "flags.ok(X) :- k.grp(X, a)." in r.stdout
+    assert "in memory only" in " ".join(r.stdout.split())
