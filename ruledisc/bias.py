@@ -57,6 +57,7 @@ class Bias:
     recursive: bool = False   # the body may use the target (read from its table while counting)
     invented: frozenset[str] = frozenset()  # invented predicates: one per body, may repeat a variable
     conjunctions: bool = True  # combine complete clauses pairwise by their covers (see conjoin.py)
+    exhaustive: bool = False   # search every level even once one clause is exact (see ``_exact``)
 
 
 @dataclass
@@ -417,7 +418,7 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
                              "complete": sum(is_complete)})
         if progress:
             progress(f"level {level}: {len(rules)} clauses, {len(kept)} with support >= {min_sup}")
-        if not frontier:
+        if not frontier or _exact(complete.values(), n_pos, bias):
             break
     if ref.one_branch and bias.max_body > 1 and branches:
         found = conjoin.conjoin(eng, cat, target, list(branches.values()), bias.max_body, ref.max_vars, min_sup,
@@ -431,6 +432,14 @@ def search(eng: Engine, cat: Catalog, target: Target, bias: Bias, n_pos: int,
         if progress:
             progress(f"conjunctions: {len(found)} clauses from {len(branches)} branches")
     return budget(list(complete.values()), bias.max_candidates), stats
+
+
+def _exact(cands: Iterable[Candidate], n_pos: int, bias: Bias) -> bool:
+    """One flat clause already derives every positive and no negative: a longer clause could
+    at best tie it on the training labels, and ties go to the shorter, so the search stops
+    deepening (a recursive or inventive pass searches on; its counts depend on the program)."""
+    return not bias.exhaustive and not bias.recursive and not bias.invented and any(
+        c.neg == 0 and c.pos >= n_pos and not c.recursive for c in cands)
 
 
 def _score(c: Candidate) -> float:

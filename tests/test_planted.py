@@ -267,3 +267,10 @@ def test_large_draw_is_fast():
     assert elapsed < 20, f"a large draw took {elapsed:.1f}s"
     assert abs(d.shape["total_rows"] - 1_000_000) <= 50_000
     _check_program(d)
+
+
+@pytest.mark.parametrize("seed", range(200, 230))
+def test_every_planted_rule_derives_rows_in_the_unseen_database(seed: int) -> None:
+    """The test database has positives to score (seed 202's once had none)."""
+    d = draw(seed, "tiny")
+    assert d.test[d.target_table][d.target_column].sum() > 0
