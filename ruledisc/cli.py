@@ -358,6 +358,9 @@ def _print_result(res: Any) -> None:
     m = res.metrics
     con.print(f"program: precision {m['precision']:.3f}  recall {m['recall']:.3f}  f1 {m['f1']:.3f}"
               f"   ({res.timings.get('total_s', 0):.2f}s)", highlight=False)
+    if "baseline_accuracy" in m:
+        con.print(f"baseline (nothing learned): every row positive f1 {m['baseline_f1']:.3f}; majority class "
+                  f"accuracy {m['baseline_accuracy']:.3f} (program {m['accuracy']:.3f})", highlight=False)
     errors = res.info.get("training_errors")
     if errors:
         con.print(f"the program disagrees with {errors} training label(s)", highlight=False)

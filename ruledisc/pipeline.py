@@ -205,7 +205,8 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
     invented = _name_inventions(cat, target, opts, best) if best.inventions else []
     discard(eng, cat, invs)
     learned, prog = best.rules, best.program
-    metrics = {"precision": prog.precision, "recall": prog.recall, "f1": prog.f1}
+    metrics = {"precision": prog.precision, "recall": prog.recall, "f1": prog.f1,
+               **_baseline(prog, examples, target)}
     run_id = uuid.uuid4().hex[:12]
     columns = list(zip(target.head_columns, target.head_types))
     aux_names = {i.name for i in invented}
@@ -225,6 +226,18 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
             "persisted": src.kind in ("duckdb", "connection")}
     return MineResult(target.name, target.head_atom().text(), target.head_json(), learned, metrics, views,
                       ph.timings, preds, run_id, info, invented)
+
+
+def _baseline(prog: Counts, examples: dict[str, Any], target: Target) -> dict[str, float]:
+    """What a program that learned nothing scores: ``baseline_f1`` of calling every labelled
+    row positive; for explicit labels also the program's ``accuracy`` beside the majority
+    class's (``baseline_accuracy``), so a user sees whether anything was learned."""
+    p, n = examples["positives"], examples["negatives"]
+    out = {"baseline_f1": 2 * p / (2 * p + n) if p else 0.0}
+    if not target.closed_world and p + n:
+        out["accuracy"] = (prog.support + n - prog.negative) / (p + n)
+        out["baseline_accuracy"] = max(p, n) / (p + n)
+    return out
 
 
 def _name_inventions(cat: Catalog, target: Target, opts: MineOptions, best: _Pass) -> list[InventedPredicate]:

@@ -3,6 +3,7 @@ ends in one ``error:`` line naming what to do, the database unchanged."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -112,3 +113,11 @@ def test_mining_a_script_says_nothing_persists(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.stderr
     assert "flags.ok(X) :- k.grp(X, a)." in r.stdout
     assert "in memory only" in " ".join(r.stdout.split())
+
+
+def test_column_target_metrics_carry_the_baseline(flags: Path) -> None:
+    r = invoke("mine", flags, "--target", "flags.ok", "--max-body", "1", "--dry-run", "--json")
+    assert r.exit_code == 0, r.stderr
+    m = json.loads(r.stdout)["metrics"]
+    assert m["accuracy"] == 1.0 and m["baseline_accuracy"] == 0.5     # 10 positives, 10 negatives
+    assert m["baseline_f1"] == pytest.approx(2 / 3)                   # every row called positive
