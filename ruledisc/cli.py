@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -200,8 +201,10 @@ def _check_out(out: Path | None, db: str) -> None:
         _fail(f"--out {out} is the database itself; give another file name", USAGE_EXIT)
     existed = os.path.lexists(out)
     try:
-        with out.open("a"):
-            pass
+        with out.open("a") as f:
+            if existed and not out.is_file():   # a device (/dev/full): a byte must go through
+                f.write(" ")
+                f.flush()
     except OSError as err:
         _fail(f"--out {out}: cannot write it ({err.strerror or err}); give a writable path", USAGE_EXIT)
     if not existed:
@@ -538,6 +541,8 @@ def run() -> None:
     except KeyboardInterrupt:
         typer.echo(f"error: {INTERRUPTED}", err=True)
         sys.exit(INTERRUPT_EXIT)
+    finally:   # the command is over: a Ctrl-C now would only garble the interpreter's shutdown
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import re
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -268,4 +270,19 @@ class Engine:
             except duckdb.Error:
                 pass  # no transaction left to roll back; the block's error is the one to report
             raise
-        self._run(exp.Commit())
+        with _interrupts_held():   # a Ctrl-C now would report "unchanged" over a finished COMMIT
+            self._run(exp.Commit())
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Run the block (a COMMIT) to its end even if Ctrl-C comes: the interrupt is dropped,
+    as the command has done its work by then. Main thread only (signals live there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

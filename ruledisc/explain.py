@@ -132,7 +132,10 @@ def fact_values(target: Target, fact: str | None, key: str | None) -> tuple[Any,
         raise UsageError("give exactly one of --fact 'pred(a, b)' (table targets) or --key VALUE[,VALUE…] "
                          "(column targets: the row's key)")
     if fact is not None:
-        rule = parse_rule(fact if fact.rstrip().endswith(".") else fact + ".")
+        try:
+            rule = parse_rule(fact if fact.rstrip().endswith(".") else fact + ".")
+        except UsageError as err:
+            raise UsageError(f"--fact {fact!r} is not one ground atom like grandmother(ann, bob): {err}") from err
         if rule.body or any(isinstance(a, Var) for a in rule.head.args):
             raise UsageError(f"--fact must be one ground atom like grandmother(ann, bob), got {fact!r}")
         if rule.head.pred not in (target.name, target.table):

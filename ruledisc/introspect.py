@@ -358,8 +358,6 @@ def _looks_like_fk(val: tuple[str, str], ref: tuple[str, str], cat: Catalog, n_d
 def _read_constants(eng: Engine, cat: Catalog, cols: set[tuple[str, str]]) -> None:
     """Categorical value columns: their most frequent values become constant candidates."""
     for t, c in sorted(cols):
-        if c.startswith("__"):
-            continue
         n = eng.scalar(exp.select(exp.func("count", exp.Distinct(expressions=[col(c)]))).from_(tab(t)))
         if n is None or n == 0 or n > MAX_CATEGORIES:
             continue

@@ -24,7 +24,7 @@ from .arguments import need_path
 from .engine import Engine
 from .errors import DataError, SourceError, UsageError
 from .progress import Phases, Reporter
-from .source import import_target
+from .source import import_target, literal_path
 
 SCHEMA = "kg"
 SPLITS = ("facts", "train", "valid", "test")
@@ -85,14 +85,18 @@ def _lines(path: Path, split: str) -> exp.Select:
                                    for c in ("h", "r", "t")])
     args = [exp.EQ(this=exp.column(k), expression=v) for k, v in opts.items()]
     args.append(exp.EQ(this=exp.column("columns", quoted=True), expression=cols))
-    src = exp.Table(this=exp.ReadCSV(this=exp.Literal.string(str(path)), expressions=args))
+    src = exp.Table(this=exp.ReadCSV(this=exp.Literal.string(literal_path(path)), expressions=args))
     return exp.select("h", "r", "t", exp.Literal.string(split).as_("split")).from_(src)
 
 
 def _listed(eng: Engine, path: Path, table: str) -> exp.Select:
     """``SELECT name, ord`` of a one-name-a-line file, in file order (written through arrow:
     SQL scans promise no row order)."""
-    names = [ln.rstrip("\r") for ln in path.read_text(encoding="utf-8").split("\n") if ln.strip()]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SourceError(f"cannot read {path}: {err}; give one UTF-8 name a line") from err
+    names = [ln.rstrip("\r") for ln in text.split("\n") if ln.strip()]
     frame = pa.table({"name": pa.array(names, pa.string()), "ord": pa.array(range(len(names)), pa.int64())})
     eng.con.register("rd_kg_frame", frame)
     try:

@@ -154,6 +154,9 @@ def mine(db: DatabaseLike, target: str, reporter: Reporter | None = None, **opti
     dict of DataFrames. Options: see :class:`MineOptions`.
     """
     need_str("target", target)
+    if reporter is not None and not all(callable(getattr(reporter, m, None)) for m in ("start", "done", "note")):
+        raise UsageError(f"reporter must be None or have start, done and note methods "
+                         f"(ruledisc.progress.Reporter), got {reporter!r}")
     opts = MineOptions.from_kwargs(**options)
     ph = Phases(reporter)
     src = open_source(db)
@@ -551,6 +554,7 @@ def evaluate(db: DatabaseLike, target: str, rules: str | Path | None = None, sch
              key: tuple[str, ...] | str | None = None, negatives: str | None = None) -> dict[str, Any]:
     """Precision, recall and F1 of rules (a file, or the stored ones) on ``db``'s labels."""
     need_str("target", target)
+    check_schema_name(schema)
     key = need_names("key", key)
     if rules is not None:
         need_rules(rules)

@@ -165,15 +165,14 @@ def materialise_examples(eng: Engine, target: Target, cat: Catalog) -> dict[str,
         if n != nd:
             raise TargetError(f"key ({', '.join(target.head_columns)}) of {target.table!r} is not unique: "
                               f"{n - nd} duplicate rows; pass --key with columns that identify a row")
+    _check_int_labels(eng, target, cat)   # 2s would otherwise drop out as unlabelled
     eng.execute(temp_table(EXAMPLES, examples_select(target, cat)))
     counts = dict(eng.rows(exp.select("label", "count(*)").from_(EXAMPLES).group_by("label")))
     n_pos, n_neg = counts.get(1, 0), counts.get(0, 0)
     if n_pos == 0:
-        _check_int_labels(eng, target, cat)
         hint = "the table is empty" if target.kind == TABLE else "no row has that value"
         raise TargetError(f"target {target.name!r} has no positive examples ({hint})")
     if target.kind != TABLE and n_neg == 0:
-        _check_int_labels(eng, target, cat)
         raise TargetError(f"target {target.name!r} has no negative examples; every labelled row is positive")
     if target.kind == TABLE and target.negatives:
         clash = eng.scalar(exp.select("count(*)").from_(
@@ -193,7 +192,8 @@ def _check_int_labels(eng: Engine, target: Target, cat: Catalog) -> None:
     if target.kind != BOOLEAN or family(cat.tables[target.table].column(target.column or "").type) != "int":
         return
     c = col(target.column or "")
-    other = eng.scalar(exp.select(exp.func("count_if", exp.not_(c.copy().isin(0, 1)))).from_(tab(target.table)))
+    other = eng.scalar(exp.select(exp.func("count_if", exp.not_(c.copy().isin(0, 1)))).from_(tab(target.table))
+                       .where(c.copy().is_(exp.null()).not_()))
     if other:
         raise TargetError(f"column {target.table}.{target.column} is an integer column whose values are not "
                           f"only 0 and 1 ({other} other rows); use --target {target.name}=VALUE for one value")

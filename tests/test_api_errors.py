@@ -59,6 +59,9 @@ CASES = [
     ("mine background=5", lambda f: ruledisc.mine(f["db"], "mother", background=5), UsageError, "background"),
     ("mine unknown option", lambda f: ruledisc.mine(f["db"], "mother", maxbody=2), UsageError, "maxbody"),
     ("mine schema=None", lambda f: ruledisc.mine(f["db"], "mother", schema=None), UsageError, "schema"),
+    ("mine reporter=5", lambda f: ruledisc.mine(f["db"], "mother", reporter=5), UsageError, "reporter"),
+    ("evaluate schema=5", lambda f: ruledisc.evaluate(f["db"], "grandparent", rules=f["dl"], schema=5), UsageError,
+     "schema"),
     # apply / score / evaluate / stored_rules / explain
     ("apply rules=None", lambda f: ruledisc.apply(None, f["db"]), UsageError, "rules"),
     ("apply rules=123", lambda f: ruledisc.apply(123, f["db"]), UsageError, "rules"),

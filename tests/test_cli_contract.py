@@ -121,3 +121,47 @@ def test_column_target_metrics_carry_the_baseline(flags: Path) -> None:
     m = json.loads(r.stdout)["metrics"]
     assert m["accuracy"] == 1.0 and m["baseline_accuracy"] == 0.5     # 10 positives, 10 negatives
     assert m["baseline_f1"] == pytest.approx(2 / 3)                   # every row called positive
+
+
+def test_integer_target_with_a_third_value_is_refused(tmp_path: Path) -> None:
+    db = build_db(tmp_path / "db" / "w.duckdb", None, FLAGS + "UPDATE flags SET ok = 2 WHERE id < 3;")
+    with Unchanged(db):
+        assert_error(invoke("mine", db, "--target", "flags.ok"), DATA, "flags.ok", "0 and 1", "3 other rows")
+
+
+def test_a_column_named_with_leading_underscores_gives_constants(tmp_path: Path) -> None:
+    db = build_db(tmp_path / "db" / "w.duckdb", None, FLAGS.replace("grp", "__grp"))
+    r = invoke("mine", db, "--target", "flags.ok", "--max-body", "1", "--dry-run", "--quiet")
+    assert r.exit_code == 0 and "flags.ok(X) :- k.__grp(X, a)." in r.stdout, r.stdout + r.stderr
+
+
+def test_out_on_a_full_device_is_refused_before_work(flags: Path) -> None:
+    with Unchanged(flags):
+        assert_error(invoke("mine", flags, "--target", "flags.ok", "--out", "/dev/full"), USAGE, "/dev/full")
+
+
+def test_malformed_fact_names_the_option(tmp_path: Path, family: Path) -> None:
+    dl = tmp_path / "gp.dl"
+    dl.write_text("grandparent(X, Y) :- parent(X, Z), parent(Z, Y).\n")
+    with Unchanged(family):
+        assert_error(invoke("explain", family, "--target", "grandparent", "--rules", dl, "--fact", "grandparent(ann"),
+                     USAGE, "--fact 'grandparent(ann'")
+
+
+@pytest.mark.parametrize("folder", ["g*", "g[1]"])
+def test_import_kg_reads_the_folder_named_not_a_glob(tmp_path: Path, folder: str) -> None:
+    for name, rel in ((folder, "r"), ("gA", "other"), ("g1", "other")):
+        (tmp_path / name).mkdir(exist_ok=True)
+        (tmp_path / name / "train.txt").write_text(f"a\t{rel}\tb\nb\t{rel}\tc\n")
+    out = tmp_path / "graph.duckdb"
+    r = invoke("import-kg", tmp_path / folder, out, "--json")
+    assert r.exit_code == 0, r.stderr
+    assert [x["name"] for x in json.loads(r.stdout)["relations"]] == ["r"]
+
+
+def test_import_kg_entities_not_utf8(tmp_path: Path) -> None:
+    (tmp_path / "g").mkdir()
+    (tmp_path / "g" / "train.txt").write_text("a\tr\tb\n")
+    (tmp_path / "g" / "entities.txt").write_bytes(b"a\n\xff\n")
+    assert_error(invoke("import-kg", tmp_path / "g", tmp_path / "graph.duckdb"), DATA, "entities.txt", "UTF-8")
+    assert not (tmp_path / "graph.duckdb").exists()
