@@ -232,15 +232,15 @@ def _mine(src: Source, target_spec: str, opts: MineOptions, ph: Phases) -> MineR
 
 
 def _baseline(prog: Counts, examples: dict[str, Any], target: Target) -> dict[str, float]:
-    """What a program that learned nothing scores: ``baseline_f1`` of calling every labelled
-    row positive; for explicit labels also the program's ``accuracy`` beside the majority
-    class's (``baseline_accuracy``), so a user sees whether anything was learned."""
+    """What a program that learned nothing scores, for explicit labels (column targets,
+    ``--negatives``): ``baseline_f1`` of calling every labelled row positive and the majority
+    class's ``baseline_accuracy`` beside the program's ``accuracy``, so a user sees whether
+    anything was learned."""
     p, n = examples["positives"], examples["negatives"]
-    out = {"baseline_f1": 2 * p / (2 * p + n) if p else 0.0}
-    if not target.closed_world and p + n:
-        out["accuracy"] = (prog.support + n - prog.negative) / (p + n)
-        out["baseline_accuracy"] = max(p, n) / (p + n)
-    return out
+    if target.closed_world or not p + n:   # the closed world's negatives are not counted up front
+        return {}
+    return {"baseline_f1": 2 * p / (2 * p + n) if p else 0.0, "accuracy": (prog.support + n - prog.negative) / (p + n),
+            "baseline_accuracy": max(p, n) / (p + n)}
 
 
 def _name_inventions(cat: Catalog, target: Target, opts: MineOptions, best: _Pass) -> list[InventedPredicate]:
