@@ -17,7 +17,15 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .progress import INTERRUPT_EXIT, INTERRUPTED, RichReporter, Silent, install_interrupt_hook, is_interrupt
+from .progress import (
+    INTERRUPT_EXIT,
+    RichReporter,
+    Silent,
+    install_interrupt_hook,
+    interrupted,
+    is_interrupt,
+    new_command,
+)
 
 install_interrupt_hook()   # before typer and rich load: a Ctrl-C meanwhile is one line too
 
@@ -89,7 +97,7 @@ class _Group(TyperGroup):
             typer.echo("error: aborted", err=True)
             code = 1
         except KeyboardInterrupt:
-            typer.echo(f"error: {INTERRUPTED}", err=True)
+            typer.echo(f"error: {interrupted()}", err=True)
             code = INTERRUPT_EXIT
         if not standalone_mode:
             return code
@@ -100,13 +108,13 @@ class _Group(TyperGroup):
         try:
             return super().make_context(*args, **kwargs)
         except KeyboardInterrupt:
-            _fail(INTERRUPTED, INTERRUPT_EXIT)
+            _fail(interrupted(), INTERRUPT_EXIT)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
-            _fail(INTERRUPTED, INTERRUPT_EXIT)
+            _fail(interrupted(), INTERRUPT_EXIT)
 
 
 def _report_command_line_error(err: Exception) -> int:
@@ -130,21 +138,22 @@ def handled(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        new_command()
         try:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
         except KeyboardInterrupt:
-            _fail(INTERRUPTED, INTERRUPT_EXIT)
+            _fail(interrupted(), INTERRUPT_EXIT)
         except RulediscError as err:
             if is_interrupt(err):
-                _fail(INTERRUPTED, INTERRUPT_EXIT)
+                _fail(interrupted(), INTERRUPT_EXIT)
             if _state["debug"]:
                 traceback.print_exc()
             _fail(str(err), err.exit_code)
         except Exception as err:  # noqa: BLE001 - the contract is: no traceback without --debug
             if is_interrupt(err):
-                _fail(INTERRUPTED, INTERRUPT_EXIT)
+                _fail(interrupted(), INTERRUPT_EXIT)
             if _state["debug"]:
                 traceback.print_exc()
             first = str(err).splitlines()[0] if str(err) else ""
@@ -539,7 +548,7 @@ def run() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        typer.echo(f"error: {INTERRUPTED}", err=True)
+        typer.echo(f"error: {interrupted()}", err=True)
         sys.exit(INTERRUPT_EXIT)
     finally:   # the command is over: a Ctrl-C now would only garble the interpreter's shutdown
         signal.signal(signal.SIGINT, signal.SIG_IGN)

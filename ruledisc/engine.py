@@ -22,6 +22,7 @@ import numpy as np
 from sqlglot import exp
 
 from .errors import DataError, InternalError, MissingObjectError, RulediscError, SchemaError, SourceError
+from .progress import committed
 
 # DuckDB errors on SQL ruledisc generated: a bug in ruledisc, unless the statement carries user input
 # (so is a catalog error naming a function: users name tables and columns, never functions)
@@ -272,6 +273,7 @@ class Engine:
             raise
         with _interrupts_held():   # a Ctrl-C now would report "unchanged" over a finished COMMIT
             self._run(exp.Commit())
+        committed()
 
 
 @contextmanager

@@ -15,6 +15,23 @@ from types import TracebackType
 from typing import Protocol
 
 INTERRUPTED = "interrupted; the database is unchanged"
+STORED = "interrupted after the rules were stored (the database holds the new rules)"
+_commits = [0]   # write-back transactions this process committed (Engine.transaction)
+
+
+def committed() -> None:
+    """Called by the engine after a COMMIT: an interrupt from now on must not say "unchanged"."""
+    _commits[0] += 1
+
+
+def new_command() -> None:
+    """A command starts: nothing of it is committed yet."""
+    _commits[0] = 0
+
+
+def interrupted() -> str:
+    """The one line for a Ctrl-C: the database is unchanged, unless a write-back committed."""
+    return STORED if _commits[0] else INTERRUPTED
 INTERRUPT_EXIT = 130   # 128 + SIGINT, what a shell reports for a Ctrl-C
 
 
@@ -129,7 +146,7 @@ def install_interrupt_hook() -> None:
             except (OSError, ValueError, AttributeError):
                 pass
         try:
-            sys.stderr.write(f"error: {INTERRUPTED}\n")
+            sys.stderr.write(f"error: {interrupted()}\n")
             sys.stderr.flush()
         finally:
             os._exit(INTERRUPT_EXIT)   # the process was ending anyway; exit now, before more clean-up can fail
