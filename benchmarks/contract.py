@@ -67,6 +67,7 @@ RESULTS = ROOT / "benchmarks" / "out" / "contract.json"
 
 USAGE, DATA, INTERNAL, INTERRUPT_EXIT = 2, 1, 3, 130
 INTERRUPTED_LINE = "error: interrupted; the database is unchanged"
+STORED_LINE = "error: interrupted after the rules were stored (the database holds the new rules)"
 FAST = ("--max-body", "1", "--epochs", "40", "--quiet")
 WFAST = (*FAST, "--background", "kind")       # the worlds: only kind explains a label
 UNPRIVILEGED = ["unshare", "--user", "--map-user=65534", "--map-group=65534"]   # root ignores permissions
@@ -1122,13 +1123,15 @@ def _execute_signal(c: Ctx) -> Outcome:
     elif case.sig == signal.SIGINT:
         if r.code != INTERRUPT_EXIT:
             why.append(f"exit {r.code}, expected 130")
-        if lines != [INTERRUPTED_LINE]:
-            why.append(f"stderr is not the one line {INTERRUPTED_LINE!r}: {r.stderr[:120]!r}")
+        if lines not in ([INTERRUPTED_LINE], [STORED_LINE]):
+            why.append(f"stderr is not one interrupt line: {r.stderr[:120]!r}")
         if state == "old" and (before_bytes != after_bytes or before_list != after_list):
             why.append("target old but the file or its folder changed: "
                        + ("bytes" if before_bytes != after_bytes else f"{before_list} -> {after_list}"))
-        if state == "new" and r.code == INTERRUPT_EXIT:
+        if state == "new" and lines == [INTERRUPTED_LINE]:
             why.append("exit 130 says 'the database is unchanged' but the new rules were committed")
+        if state == "old" and lines == [STORED_LINE]:
+            why.append("exit 130 says the rules were stored but the old rules are there")
     else:
         if r.code not in (-case.sig, 128 + case.sig, INTERRUPT_EXIT):
             why.append(f"exit {r.code}")
