@@ -96,8 +96,8 @@ def check_fields(opts: Any) -> None:
         else:   # tuple[str, ...]
             ok = isinstance(v, tuple) and all(isinstance(x, str) for x in v)
         if not ok:
-            raise UsageError(f"{f.name} must be {_WANT.get(base, 'a list of names')}, got {v!r} "
-                             f"({type(v).__name__})")
+            raise UsageError(f"{f.name} (--{f.name.replace('_', '-')}) must be {_WANT.get(base, 'a list of names')}, "
+                             f"got {v!r} ({type(v).__name__})")
 
 
 _WANT = {"int": "an integer", "float": "a number", "str": "a string", "bool": "True or False"}
