@@ -137,17 +137,21 @@ def migrate_legacy(eng: Engine, cat: Catalog, schema: str, rules_tab: exp.Table)
 
 def _rewrite_rows(eng: Engine, rules_tab: exp.Table, renames: dict[str, str], preds: dict[str, str],
                   views: dict[str, str], schema: str) -> None:
-    """The legacy rows again, with new target names, rule heads and SQL."""
-    cols = ["target", "rule_no", "rule_text", "sql_text"]
-    rows = eng.rows(exp.select(*cols).from_(rules_tab.copy()).where(exp.column("name_scheme").is_(exp.null())))
-    for target, no, text, sql_text in rows:
-        rule = rename_preds(parse_rule(text), preds).text()
-        sql = _retarget(sqlglot.parse_one(sql_text, dialect="duckdb"), schema, views).sql("duckdb") \
-            if sql_text else sql_text
-        eng.execute(exp.update(rules_tab.copy(), {
-            "target": exp.Literal.string(renames[target]), "rule_text": exp.Literal.string(rule),
-            "sql_text": exp.Literal.string(sql) if sql is not None else exp.null(),
-            "name_scheme": exp.Literal.number(2)},
-            where=exp.and_(exp.EQ(this=exp.column("target"), expression=exp.Literal.string(target)),
-                           exp.EQ(this=exp.column("rule_no"), expression=exp.Literal.number(no)),
-                           exp.column("name_scheme").is_(exp.null()))))
+    """The legacy rows again, with new target names, rule heads and SQL: read once, written
+    back in one arrow insert (a graph's store holds tens of thousands of rows)."""
+    from .writeback import NAME_SCHEME, RULES_COLUMNS, insert_rows
+    legacy = exp.column("name_scheme").is_(exp.null())
+    names = [c for c, _ in RULES_COLUMNS]
+    at = {c: i for i, c in enumerate(names)}
+    rows = []
+    for row in eng.rows(exp.select(*names).from_(rules_tab.copy()).where(legacy)):
+        r = list(row)
+        r[at["target"]] = renames[r[at["target"]]]
+        r[at["rule_text"]] = rename_preds(parse_rule(r[at["rule_text"]]), preds).text()
+        if r[at["sql_text"]]:
+            r[at["sql_text"]] = _retarget(sqlglot.parse_one(r[at["sql_text"]], dialect="duckdb"), schema,
+                                          views).sql("duckdb")
+        r[at["name_scheme"]] = NAME_SCHEME
+        rows.append(tuple(r))
+    eng.execute(exp.delete(rules_tab.copy(), where=legacy.copy()))
+    insert_rows(eng, rules_tab.copy(), RULES_COLUMNS, rows)
